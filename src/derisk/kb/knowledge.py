@@ -1,0 +1,211 @@
+"""The in-memory knowledge base: validated facts plus the indexes screening needs.
+
+A :class:`KnowledgeBase` is immutable and passed explicitly to every stage that needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from derisk.errors import DeriskError, ErrorCode
+from derisk.kb.model import (
+    Entity,
+    ListEntry,
+    Ownership,
+    Regime,
+    RestrictedList,
+    Source,
+)
+from derisk.kb.products import Product
+
+__all__ = ["KnowledgeBase", "Membership"]
+
+
+@dataclass(frozen=True)
+class Membership:
+    """An entity's entry on a list."""
+
+    list: RestrictedList
+    entry: ListEntry
+
+    def active(self, on: date) -> bool:
+        return self.entry.listed <= on and (self.entry.removed is None or on < self.entry.removed)
+
+
+class KnowledgeBase:
+    """Facts and indexes. Build with :func:`derisk.kb.loader.load_bundled` or the store."""
+
+    def __init__(
+        self,
+        *,
+        sources: Iterable[Source],
+        entities: Iterable[Entity],
+        ownership: Iterable[Ownership],
+        lists: Iterable[RestrictedList],
+        regimes: Iterable[Regime],
+        products: Iterable[Product] = (),
+        country_groups: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.sources: dict[str, Source] = {}
+        self.entities: dict[str, Entity] = {}
+        self.lists: dict[str, RestrictedList] = {}
+        self.regimes: dict[str, Regime] = {}
+        for kind, target, items in (
+            ("source", self.sources, sources),
+            ("entity", self.entities, entities),
+            ("list", self.lists, lists),
+            ("regime", self.regimes, regimes),
+        ):
+            for item in items:
+                if item.id in target:
+                    raise DeriskError(ErrorCode.KB_INVALID, f"duplicate {kind} id '{item.id}'")
+                target[item.id] = item  # type: ignore[index]
+        self.ownership: list[Ownership] = sorted(
+            ownership, key=lambda o: (o.parent, o.child, o.since or date.min)
+        )
+        self.products: list[Product] = list(products)
+        self.country_groups: dict[str, list[str]] = dict(country_groups or {})
+        self._parents: dict[str, list[Ownership]] = defaultdict(list)
+        self._children: dict[str, list[Ownership]] = defaultdict(list)
+        for edge in self.ownership:
+            self._parents[edge.child].append(edge)
+            self._children[edge.parent].append(edge)
+        self._memberships: dict[str, list[Membership]] = defaultdict(list)
+        for lst in self.lists.values():
+            for entry in lst.entries:
+                self._memberships[entry.entity].append(Membership(lst, entry))
+        self._check_references()
+        self.version = self._content_hash()
+
+    # -- integrity -----------------------------------------------------------------------
+    def _check_references(self) -> None:
+        problems: list[str] = []
+
+        def cite(where: str, ids: Sequence[str]) -> None:
+            for sid in ids:
+                if sid not in self.sources:
+                    problems.append(f"{where} cites unknown source '{sid}'")
+
+        def ent(where: str, eid: str) -> None:
+            if eid not in self.entities:
+                problems.append(f"{where} names unknown entity '{eid}'")
+
+        for e in self.entities.values():
+            cite(f"entity {e.id}", e.sources)
+        for o in self.ownership:
+            where = f"ownership {o.parent}->{o.child}"
+            cite(where, o.sources)
+            ent(where, o.parent)
+            ent(where, o.child)
+        for lst in self.lists.values():
+            cite(f"list {lst.id}", lst.sources)
+            for entry in lst.entries:
+                cite(f"list {lst.id} entry {entry.entity}", entry.sources)
+                ent(f"list {lst.id}", entry.entity)
+        for r in self.regimes.values():
+            cite(f"regime {r.id}", r.sources)
+            for ev in r.events:
+                cite(f"regime {r.id} event {ev.on}", ev.sources)
+            for p in r.provisions:
+                where = f"regime {r.id} provision {p.id}"
+                cite(where, p.sources)
+                for eid in p.covers.entities:
+                    ent(where, eid)
+                for lid in p.covers.lists:
+                    if lid not in self.lists:
+                        problems.append(f"{where} names unknown list '{lid}'")
+            for b in [*r.binds, *(b for p in r.provisions for b in (p.binds or []))]:
+                for c in b.countries:
+                    if len(c) != 2 and c not in self.country_groups:
+                        problems.append(f"regime {r.id} binds unknown country group '{c}'")
+        for prod in self.products:
+            cite(f"product {prod.id}", prod.sources)
+            ent(f"product {prod.id}", prod.entity)
+        if problems:
+            shown = "; ".join(problems[:10])
+            more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+            raise DeriskError(ErrorCode.KB_INVALID, f"broken references: {shown}{more}")
+
+    def _content_hash(self) -> str:
+        doc = {
+            "sources": [s.model_dump(mode="json") for s in sorted_by_id(self.sources)],
+            "entities": [e.model_dump(mode="json") for e in sorted_by_id(self.entities)],
+            "ownership": [o.model_dump(mode="json") for o in self.ownership],
+            "lists": [x.model_dump(mode="json") for x in sorted_by_id(self.lists)],
+            "regimes": [r.model_dump(mode="json") for r in sorted_by_id(self.regimes)],
+            "products": [p.model_dump(mode="json") for p in self.products],
+            "country_groups": self.country_groups,
+        }
+        blob = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+    # -- queries -------------------------------------------------------------------------
+    def expand_countries(self, codes: Iterable[str]) -> frozenset[str]:
+        """Country codes with groups (EU, ...) expanded to their members."""
+        out: set[str] = set()
+        for code in codes:
+            out.update(self.country_groups.get(code, [code]))
+        return frozenset(out)
+
+    def parents(self, entity_id: str, on: date) -> list[Ownership]:
+        """Owners of ``entity_id`` that control it on ``on``."""
+        return [e for e in self._parents.get(entity_id, []) if _edge_active(e, on)]
+
+    def children(self, entity_id: str, on: date) -> list[Ownership]:
+        return [e for e in self._children.get(entity_id, []) if _edge_active(e, on)]
+
+    def ownership_paths(self, entity_id: str, on: date) -> list[tuple[str, ...]]:
+        """Every upward path ``(entity, parent, grandparent, ...)``, starting with itself.
+
+        Only controlling edges (share unknown or at least 50%) count, on the date given.
+        """
+        paths: list[tuple[str, ...]] = []
+        stack: list[tuple[str, ...]] = [(entity_id,)]
+        while stack:
+            path = stack.pop()
+            paths.append(path)
+            for edge in self.parents(path[-1], on):
+                if edge.parent in path:  # ownership cycle: stop, do not loop
+                    continue
+                if edge.share is not None and edge.share < 0.5:
+                    continue
+                stack.append((*path, edge.parent))
+        return sorted(paths, key=len)
+
+    def memberships(self, entity_id: str) -> list[Membership]:
+        return list(self._memberships.get(entity_id, []))
+
+    def entities_with_tags(self, tags: Iterable[str]) -> list[Entity]:
+        wanted = set(tags)
+        return [e for e in self.entities.values() if wanted.intersection(e.tags)]
+
+    def source_refs(self, ids: Iterable[str]) -> list[Source]:
+        return [self.sources[i] for i in dict.fromkeys(ids) if i in self.sources]
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "regimes": len(self.regimes),
+            "entities": len(self.entities),
+            "ownership_edges": len(self.ownership),
+            "lists": len(self.lists),
+            "list_entries": sum(len(x.entries) for x in self.lists.values()),
+            "products": len(self.products),
+            "sources": len(self.sources),
+        }
+
+
+def _edge_active(edge: Ownership, on: date) -> bool:
+    return (edge.since is None or edge.since <= on) and (edge.until is None or on <= edge.until)
+
+
+_T = TypeVar("_T", Source, Entity, RestrictedList, Regime)
+
+
+def sorted_by_id(items: dict[str, _T]) -> list[_T]:
+    return [items[k] for k in sorted(items)]
