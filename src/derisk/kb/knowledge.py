@@ -111,7 +111,7 @@ class KnowledgeBase:
         for r in self.regimes.values():
             cite(f"regime {r.id}", r.sources)
             for ev in r.events:
-                cite(f"regime {r.id} event {ev.on}", ev.sources)
+                cite(f"regime {r.id} event {ev.when}", ev.sources)
             for p in r.provisions:
                 where = f"regime {r.id} provision {p.id}"
                 cite(where, p.sources)

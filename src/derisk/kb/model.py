@@ -43,6 +43,7 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]*$", max_l
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 # A country code or a group name from countries.yaml (EU, EEA, ...).
 CountryOrGroup = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{1,15}$")]
+AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
@@ -190,7 +191,7 @@ class ListFile(Strict):
 
 
 class AttributeCondition(Strict):
-    attribute: Slug
+    attribute: AttributeName
     op: Literal["eq", "ne", "lt", "le", "gt", "ge"] = "eq"
     value: bool | float | str
 
@@ -210,7 +211,9 @@ class Covers(Strict):
     lists: list[Slug] = []
     tags: list[Slug] = []
     exclude_countries: list[CountryOrGroup] = []  # e.g. foreign vendors only: [CN]
-    include_subsidiaries: bool = True
+    # Subsidiaries (controlled, >= 50% or share unknown) of a covered entity are covered too.
+    # Unset: yes for entities the provision names; for lists, as the list says.
+    include_subsidiaries: bool | None = None
     domains: list[Domain] = []  # empty: every network domain
     item_kinds: list[Slug] = []  # empty: every kind of item
     technologies: list[Slug] = []  # empty: every generation (2g..6g)
@@ -253,7 +256,7 @@ class Provision(Fact):
 
 
 class Event(Fact):
-    on: date
+    when: date  # ('on' would read as a boolean in YAML 1.1)
     what: Text
 
 

@@ -1,0 +1,43 @@
+"""The ``derisk`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from derisk import __version__
+from derisk.cli.kb_cmd import kb_app
+from derisk.cli.screen_cmd import screen
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="derisk",
+    help=(
+        "Screen technology inventories against geopolitical restriction regimes "
+        "(EU/DE/UK 5G rules, NDAA 889, FCC Covered List, China's lists), with evidence."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("screen")(screen)
+app.add_typer(kb_app, name="kb")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"derisk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """derisk: what in your technology supply chain is restricted, by which rule, until when."""
+
+
+def main() -> None:
+    app()

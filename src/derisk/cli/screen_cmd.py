@@ -1,0 +1,128 @@
+"""``derisk screen``: the main job."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from derisk.cli.common import err_console, handle_errors, open_kb, parse_date
+from derisk.errors import DeriskError, ErrorCode
+from derisk.evaluate.rules import STATUSES, severity
+from derisk.inventory import read_inventory
+from derisk.kb.model import Sector
+from derisk.profile import load_profile
+from derisk.report import print_summary, write_report
+from derisk.screening.document import build_document
+from derisk.screening.pipeline import ScreenContext, screen_table
+
+__all__ = ["screen"]
+
+PROGRESS_MIN_ROWS = 20_000
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    HTML = "html"
+
+
+@handle_errors
+def screen(
+    inventory: Path = typer.Argument(
+        ..., help="Inventory file: CSV/TSV, XLSX or JSON lines.", show_default=False
+    ),
+    country: list[str] = typer.Option(
+        [], "--country", "-c", help="Country the organisation operates in (ISO alpha-2; repeat)."
+    ),
+    sector: Sector | None = typer.Option(None, "--sector", "-s", help="Organisation's sector."),
+    profile: Path | None = typer.Option(
+        None, "--profile", "-p", help="YAML profile (countries, sector, attributes)."
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Evaluate every rule as of this date (YYYY-MM-DD). Default: today."
+    ),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "--format", "-f", help="Terminal summary, or a report format."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the report here (default: standard output)."
+    ),
+    db: Path | None = typer.Option(
+        None, "--db", help="Knowledge-base store (default: $DERISK_DB or the user data dir)."
+    ),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="Force the input's text encoding (e.g. gb18030, cp1252)."
+    ),
+    sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet (default: the first)."),
+    listed: bool = typer.Option(
+        True, "--listed/--no-listed", help="Include 'listed' (informational) findings."
+    ),
+    fail_on: str | None = typer.Option(
+        None,
+        "--fail-on",
+        help="Exit with status 1 if any finding is at least this severe (e.g. remove_by).",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Screen an inventory against every regime that binds your organisation."""
+    as_of_date = parse_date(as_of, "--as-of")
+    if fail_on is not None and fail_on not in STATUSES:
+        raise DeriskError(
+            ErrorCode.ARGUMENT_INVALID, f"--fail-on must be one of {', '.join(STATUSES)}"
+        )
+    overrides: dict[str, Any] = {"countries": country or None, "sector": sector}
+    if not listed:
+        overrides["include_listed"] = False
+    org, profile_as_of = load_profile(profile, overrides)
+    when = as_of_date or profile_as_of or date.today()
+    inv = read_inventory(inventory, encoding=encoding, sheet=sheet)
+    store, kb = open_kb(db)
+    store.close()
+    ctx = ScreenContext.build(kb, org, when)
+    records = inv.table
+    show = not quiet and len(records) >= PROGRESS_MIN_ROWS and err_console.is_terminal
+    with Progress(
+        TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True, disable=not show,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("screen", total=len(records))
+        findings = screen_table(records, ctx, progress=lambda n: bar.advance(task, n))
+    document = build_document(
+        findings=findings,
+        records=records,
+        kb=kb,
+        profile=org,
+        as_of=when,
+        input_info={
+            "file": str(inventory),
+            "format": inv.format,
+            "encoding": inv.encoding,
+            "records": len(records),
+            "columns": inv.columns,
+        },
+    )
+    if fmt is OutputFormat.TABLE:
+        if output is not None:
+            raise DeriskError(
+                ErrorCode.ARGUMENT_INVALID, "--output needs --format json, csv or html"
+            )
+        print_summary(document, Console(highlight=False))
+    else:
+        write_report(document, fmt.value, output)
+        if output is not None and not quiet:
+            err_console.print(
+                f"wrote {fmt.value} report to {output}: {document['summary']['findings']} "
+                f"findings on {document['summary']['flagged']} of {len(records)} records",
+                markup=False,
+            )
+    if fail_on is not None and any(
+        severity(f["status"]) <= severity(fail_on) for f in document["findings"]
+    ):
+        raise typer.Exit(1)

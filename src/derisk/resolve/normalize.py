@@ -1,0 +1,210 @@
+"""Name normalisation: from a raw organisation name to the parts matching compares.
+
+``Huawei Technologies Co., Ltd.`` and ``HUAWEI TECH. CO LTD`` both become the distinctive key
+``huawei``; ``华为技术有限公司`` becomes ``华为`` with the transliteration ``huawei``. Legal forms
+(from rigour's org_types list), generic words and locations come from data files; see
+``derisk/data/names/vocabulary.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from anyascii import anyascii
+from pypinyin import lazy_pinyin
+
+__all__ = ["NameKey", "Vocabulary", "default_vocabulary", "fold", "name_key"]
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "names"
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3200-\u32ff"
+_CJK_RE = re.compile(f"[{_CJK}]+")
+_SPLIT_SCRIPT_RE = re.compile(f"([{_CJK}]+)")
+_DROP_RE = re.compile(r"[.'’`´]")  # joined: "Co." -> "co", "S.A." -> "sa", "Int'l" -> "intl"
+_PUNCT_RE = re.compile(r"[^\w&]+")  # everything else that is not a letter/digit becomes a space
+
+
+def _strip_latin_accents(text: str) -> str:
+    """'Düsseldorf' -> 'dusseldorf', but keep Cyrillic 'й' and other scripts' letters whole."""
+    out = []
+    for ch in text:
+        if ord(ch) < 0x250:  # Latin-1 Supplement and Latin Extended-A/B
+            base = unicodedata.normalize("NFKD", ch)
+            out.append("".join(c for c in base if not unicodedata.combining(c)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def fold(text: str) -> str:
+    """NFKC, case-fold, drop Latin accents, '&' -> 'and', punctuation -> spaces."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        text = _strip_latin_accents(text)
+    text = _DROP_RE.sub("", text)
+    text = text.replace("&", " and ").replace("_", " ")
+    text = _PUNCT_RE.sub(" ", text)
+    text = _SPLIT_SCRIPT_RE.sub(r" \1 ", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    legal_forms: frozenset[tuple[str, ...]]
+    legal_max_len: int
+    generic: frozenset[str]
+    locations: frozenset[tuple[str, ...]]
+    cjk_legal: tuple[str, ...]  # longest first
+    cjk_generic: tuple[str, ...]
+    cjk_locations: tuple[str, ...]
+    abbreviations: dict[str, str]
+
+    @classmethod
+    def from_files(cls, org_types: Path, vocabulary: Path) -> Vocabulary:
+        with org_types.open(encoding="utf-8") as fh:
+            types = yaml.safe_load(fh)["types"]
+        with vocabulary.open(encoding="utf-8") as fh:
+            vocab = yaml.safe_load(fh)
+        forms: set[tuple[str, ...]] = set()
+        for entry in types:
+            for alias in [*entry.get("aliases", []), entry.get("display"), entry.get("compare")]:
+                if alias and not _CJK_RE.search(alias):
+                    toks = tuple(fold(str(alias)).split())
+                    if toks:
+                        forms.add(toks)
+        cjk_legal = {a for e in types for a in e.get("aliases", []) if _CJK_RE.fullmatch(a)}
+        cjk_legal.update(vocab.get("cjk_legal_suffixes", []))
+        abbreviations = {fold(k): fold(v) for k, v in vocab.get("abbreviations", {}).items()}
+        return cls(
+            legal_forms=frozenset(forms),
+            legal_max_len=max((len(f) for f in forms), default=1),
+            generic=frozenset(fold(w) for w in vocab.get("generic", []) if fold(w)),
+            locations=frozenset(tuple(fold(w).split()) for w in vocab.get("locations", [])),
+            cjk_legal=tuple(sorted(cjk_legal, key=len, reverse=True)),
+            cjk_generic=tuple(sorted(vocab.get("cjk_generic", []), key=len, reverse=True)),
+            cjk_locations=tuple(sorted(vocab.get("cjk_locations", []), key=len, reverse=True)),
+            abbreviations=abbreviations,
+        )
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    """The bundled vocabulary (read once, on first use)."""
+    return Vocabulary.from_files(_DATA / "org_types.yaml", _DATA / "vocabulary.yaml")
+
+
+@dataclass(frozen=True)
+class NameKey:
+    """The parts of a name that matching compares."""
+
+    folded: str  # the whole name, folded
+    tokens: tuple[str, ...]  # without legal forms, abbreviations expanded
+    distinctive: tuple[str, ...]  # without generic words and locations (never empty)
+    locations: frozenset[str]
+    legal_forms: tuple[str, ...]
+    latin: str  # distinctive part, transliterated to Latin and joined without spaces
+
+    @property
+    def key(self) -> str:
+        return " ".join(sorted(self.distinctive))
+
+    @property
+    def compact(self) -> str:
+        return "".join(self.distinctive)
+
+
+def _strip_legal(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], list[str]]:
+    removed: list[str] = []
+    changed = True
+    while changed and len(tokens) > 1:
+        changed = False
+        for n in range(min(vocab.legal_max_len, len(tokens) - 1), 0, -1):
+            if tuple(tokens[-n:]) in vocab.legal_forms:
+                removed.insert(0, " ".join(tokens[-n:]))
+                tokens = tokens[:-n]
+                changed = True
+                break
+            if tuple(tokens[:n]) in vocab.legal_forms:
+                removed.append(" ".join(tokens[:n]))
+                tokens = tokens[n:]
+                changed = True
+                break
+    return tokens, removed
+
+
+def _strip_cjk(token: str, vocab: Vocabulary) -> tuple[str, list[str]]:
+    """Strip legal suffixes, generic words and place names around a CJK token."""
+    places: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for word in (*vocab.cjk_legal, *vocab.cjk_generic):
+            if token.endswith(word) and len(token) > len(word):
+                token, changed = token[: -len(word)], True
+            if token.startswith(word) and len(token) > len(word):
+                token, changed = token[len(word) :], True
+        for word in vocab.cjk_locations:
+            if token.startswith(word) and len(token) > len(word):
+                token, changed = token[len(word) :], True
+                places.append(word)
+    return token, places
+
+
+def _take_locations(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], set[str]]:
+    rest: list[str] = []
+    places: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        for n in (3, 2, 1):
+            if tuple(tokens[i : i + n]) in vocab.locations:
+                places.add(" ".join(tokens[i : i + n]))
+                i += n
+                break
+        else:
+            rest.append(tokens[i])
+            i += 1
+    return rest, places
+
+
+def _transliterate(tokens: tuple[str, ...]) -> str:
+    out = []
+    for tok in tokens:
+        if _CJK_RE.search(tok):
+            out.append("".join(lazy_pinyin(tok)))
+        elif tok.isascii():
+            out.append(tok)
+        else:
+            out.append(fold(anyascii(tok)).replace(" ", ""))
+    return "".join(out)
+
+
+def name_key(name: str, vocab: Vocabulary | None = None) -> NameKey:
+    """Normalise one organisation name."""
+    vocab = vocab or default_vocabulary()
+    folded = fold(name)
+    tokens, legal = _strip_legal(folded.split(), vocab)
+    tokens = [t for tok in tokens for t in vocab.abbreviations.get(tok, tok).split()]
+    cleaned: list[str] = []
+    cjk_places: list[str] = []
+    for tok in tokens:
+        if _CJK_RE.fullmatch(tok):
+            tok, places = _strip_cjk(tok, vocab)
+            cjk_places.extend(places)
+        cleaned.append(tok)
+    rest, places = _take_locations(cleaned, vocab)
+    places.update(cjk_places)
+    distinctive = [t for t in rest if t not in vocab.generic]
+    if not distinctive:  # "Global Technology Group": nothing distinctive, keep what there is
+        distinctive = rest or cleaned or folded.split()
+    return NameKey(
+        folded=folded,
+        tokens=tuple(cleaned),
+        distinctive=tuple(distinctive),
+        locations=frozenset(places),
+        legal_forms=tuple(legal),
+        latin=_transliterate(tuple(distinctive)),
+    )

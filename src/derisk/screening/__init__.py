@@ -1,0 +1,1 @@
+"""derisk.screening: the screen pipeline and its JSON document."""

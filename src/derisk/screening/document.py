@@ -1,0 +1,114 @@
+"""The screening JSON document (``derisk.screen/1``), documented in docs/output-json.md."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from derisk import __version__
+from derisk.evaluate.rules import STATUSES
+from derisk.kb.knowledge import KnowledgeBase
+from derisk.profile import Profile
+
+__all__ = ["SCHEMA_ID", "FINDING_FIELDS", "build_document"]
+
+SCHEMA_ID = "derisk.screen/1"
+FINDING_FIELDS = (
+    "record_id", "row", "input_vendor", "entity_id", "entity_name", "match_score",
+    "matched_name", "match_method", "via", "ownership_path", "rule_id", "regime_id",
+    "jurisdiction", "status", "deadline", "since", "explanation", "instrument", "uncertain",
+)  # fmt: skip
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _sources(kb: KnowledgeBase, ids: list[str]) -> list[dict[str, Any]]:
+    return [
+        {"id": s.id, "title": s.title, "url": s.url, "published": _iso(s.published)}
+        for s in kb.source_refs(ids)
+    ]
+
+
+def _findings(findings: pa.Table, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    out: list[dict[str, Any]] = []
+    columns = {name: findings.column(name).to_pylist() for name in FINDING_FIELDS}
+    source_ids = findings.column("source_ids").to_pylist()
+    for i in range(len(findings)):
+        item = {name: _iso(columns[name][i]) for name in FINDING_FIELDS}
+        key = tuple(source_ids[i])
+        if key not in cache:
+            cache[key] = _sources(kb, list(key))
+        item["sources"] = cache[key]
+        out.append(item)
+    return out
+
+
+def _summary(findings: pa.Table, records: pa.Table) -> dict[str, Any]:
+    n = len(records)
+    by_status = dict.fromkeys(STATUSES, 0)
+    for row in pc.value_counts(findings.column("status")).to_pylist():
+        by_status[row["values"]] = row["counts"]
+    worst = findings.group_by("idx").aggregate([("severity", "min")])
+    records_by_status = dict.fromkeys(STATUSES, 0)
+    for row in pc.value_counts(worst.column("severity_min")).to_pylist():
+        records_by_status[STATUSES[row["values"]]] = row["counts"]
+    flagged = len(worst)
+    dated = findings.filter(pc.is_valid(findings.column("deadline")))
+    grouped = (
+        dated.group_by(["deadline", "status", "rule_id", "jurisdiction"])
+        .aggregate([("idx", "count_distinct")])
+        .to_pylist()
+    )
+    grouped.sort(key=lambda g: (g["status"] != "overdue", g["deadline"], g["rule_id"]))
+    next_deadlines = [
+        {
+            "deadline": g["deadline"].isoformat(),
+            "status": g["status"],
+            "rule_id": g["rule_id"],
+            "jurisdiction": g["jurisdiction"],
+            "records": g["idx_count_distinct"],
+        }
+        for g in grouped[:10]
+    ]
+    return {
+        "records": n,
+        "flagged": flagged,
+        "clear": n - flagged,
+        "findings": len(findings),
+        "by_status": by_status,
+        "records_by_status": records_by_status,
+        "next_deadlines": next_deadlines,
+    }
+
+
+def build_document(
+    *,
+    findings: pa.Table,
+    records: pa.Table,
+    kb: KnowledgeBase,
+    profile: Profile,
+    as_of: date,
+    input_info: dict[str, Any],
+) -> dict[str, Any]:
+    flagged = pc.unique(findings.column("idx"))
+    clear_mask = pc.invert(pc.is_in(pa.array(range(len(records)), pa.int64()), flagged))
+    clear = records.column("record_id").filter(clear_mask).to_pylist()
+    return {
+        "schema": SCHEMA_ID,
+        "generated_by": f"derisk {__version__}",
+        "as_of": as_of.isoformat(),
+        "countries": list(profile.countries),
+        "sector": str(profile.sector),
+        "attributes": profile.all_attributes(),
+        "kb_version": kb.version,
+        "input": input_info,
+        "summary": _summary(findings, records),
+        "findings": _findings(findings, kb),
+        "clear": clear,
+    }
