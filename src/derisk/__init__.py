@@ -1,3 +1,31 @@
-"""derisk: screen technology inventories against geopolitical restriction regimes."""
+"""derisk: screen technology inventories against geopolitical restriction regimes.
 
-__version__ = "0.1.0"
+The public API::
+
+    from datetime import date
+    import derisk
+
+    profile = derisk.Profile(countries=["DE"], sector="telecom")
+    report = derisk.screen_file("inventory.csv", profile, as_of=date(2027, 1, 1))
+    report["summary"]["by_status"]
+"""
+
+from derisk._version import __version__
+from derisk.api import match, screen_file
+from derisk.errors import DeriskError, ErrorCode
+from derisk.kb.knowledge import KnowledgeBase
+from derisk.kb.loader import load_bundled
+from derisk.kb.store import Store
+from derisk.profile import Profile
+
+__all__ = [
+    "DeriskError",
+    "ErrorCode",
+    "KnowledgeBase",
+    "Profile",
+    "Store",
+    "__version__",
+    "load_bundled",
+    "match",
+    "screen_file",
+]

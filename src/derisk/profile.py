@@ -15,6 +15,7 @@ from derisk.kb.model import Country, Sector
 __all__ = ["Profile", "load_profile"]
 
 AttributeValue = bool | float | str
+_COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}  # common spellings of ISO 3166-1 GB and GR
 
 
 class Profile(BaseModel):
@@ -41,7 +42,8 @@ class Profile(BaseModel):
         if isinstance(value, str):
             value = [value]
         if isinstance(value, list):
-            return [str(v).strip().upper() for v in value]
+            codes = [str(v).strip().upper() for v in value]
+            return [_COUNTRY_ALIASES.get(c, c) for c in codes]
         return value
 
     def attribute(self, name: str) -> AttributeValue | None:

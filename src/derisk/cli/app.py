@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from derisk import __version__
+from derisk._version import __version__
 from derisk.cli.kb_cmd import kb_app
 from derisk.cli.screen_cmd import screen
 

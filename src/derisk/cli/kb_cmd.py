@@ -18,7 +18,9 @@ from derisk.kb.merge import merge_import
 __all__ = ["kb_app"]
 
 kb_app = typer.Typer(help="Inspect, version and extend the knowledge base.", no_args_is_help=True)
-_DB = typer.Option(None, "--db", help="Knowledge-base store (default: $DERISK_DB or user data dir).")
+_DB = typer.Option(
+    None, "--db", help="Knowledge-base store (default: $DERISK_DB or user data dir)."
+)
 
 
 class Kind(StrEnum):

@@ -23,16 +23,26 @@ def list_table(kb: KnowledgeBase, kind: str) -> tuple[Table, list[dict[str, Any]
     rows: list[dict[str, Any]]
     if kind == "regimes":
         rows = [
-            {"id": r.id, "jurisdiction": r.jurisdiction, "status": r.status.value,
-             "adopted": r.adopted.isoformat(), "name": r.name}
+            {
+                "id": r.id,
+                "jurisdiction": r.jurisdiction,
+                "status": r.status.value,
+                "adopted": r.adopted.isoformat(),
+                "name": r.name,
+            }
             for r in sorted(kb.regimes.values(), key=lambda r: (r.jurisdiction, r.id))
-        ]  # fmt: skip
+        ]
     elif kind == "lists":
         rows = [
-            {"id": x.id, "jurisdiction": x.jurisdiction, "entries": len(x.entries),
-             "publisher": x.publisher, "name": x.name}
+            {
+                "id": x.id,
+                "jurisdiction": x.jurisdiction,
+                "entries": len(x.entries),
+                "publisher": x.publisher,
+                "name": x.name,
+            }
             for x in sorted(kb.lists.values(), key=lambda x: x.id)
-        ]  # fmt: skip
+        ]
     else:
         rows = [
             {"id": e.id, "country": e.country or "", "aliases": len(e.aliases), "name": e.name}
@@ -66,18 +76,34 @@ def show_entity(console: Console, kb: KnowledgeBase, entity_id: str) -> None:
     for col in ("direction", "entity", "share", "since", "until", "sources"):
         own.add_column(col)
     for edge in kb.parents(entity_id, today):
-        own.add_row("owned by", escape(kb.entities[edge.parent].name), _share(edge.share),
-                    str(edge.since or ""), str(edge.until or ""), _cite(kb, edge.sources))  # fmt: skip
+        own.add_row(
+            "owned by",
+            escape(kb.entities[edge.parent].name),
+            _share(edge.share),
+            str(edge.since or ""),
+            str(edge.until or ""),
+            _cite(kb, edge.sources),
+        )
     for edge in kb.children(entity_id, today):
-        own.add_row("owns", escape(kb.entities[edge.child].name), _share(edge.share),
-                    str(edge.since or ""), str(edge.until or ""), _cite(kb, edge.sources))  # fmt: skip
+        own.add_row(
+            "owns",
+            escape(kb.entities[edge.child].name),
+            _share(edge.share),
+            str(edge.since or ""),
+            str(edge.until or ""),
+            _cite(kb, edge.sources),
+        )
     console.print(own)
     lists = Table(title="list memberships", title_justify="left")
     for col in ("list", "listed", "removed", "sources"):
         lists.add_column(col)
     for m in kb.memberships(entity_id):
-        lists.add_row(escape(m.list.name), str(m.entry.listed), str(m.entry.removed or ""),
-                      _cite(kb, m.entry.sources))  # fmt: skip
+        lists.add_row(
+            escape(m.list.name),
+            str(m.entry.listed),
+            str(m.entry.removed or ""),
+            _cite(kb, m.entry.sources),
+        )
     console.print(lists)
     timeline = Table(title="timeline", title_justify="left")
     for col in ("date", "event", "sources"):
@@ -95,7 +121,9 @@ def _share(share: float | None) -> str:
 def show_regime(console: Console, kb: KnowledgeBase, regime_id: str) -> None:
     r = kb.regimes[regime_id]
     flag = " [uncertain]" if r.uncertain else ""
-    console.print(f"[bold]{escape(r.name)}[/bold]  ({r.id}, {r.jurisdiction}, {r.status.value}){flag}")
+    console.print(
+        f"[bold]{escape(r.name)}[/bold]  ({r.id}, {r.jurisdiction}, {r.status.value}){flag}"
+    )
     console.print(f"instrument: {escape(r.instrument)}")
     console.print(f"body: {escape(r.body)}")
     console.print(f"adopted: {r.adopted}")
@@ -109,23 +137,33 @@ def show_regime(console: Console, kb: KnowledgeBase, regime_id: str) -> None:
                 + " ".join(f"{c.attribute} {c.op} {c.value}" for c in b.attributes)
             )
         )
-    table = Table(title="provisions", title_justify="left")
-    for col in ("id", "effect", "announced", "effective", "deadline", "covers", "sources"):
-        table.add_column(col)
+    console.print("[bold]provisions[/bold]")
     for p in r.provisions:
         c = p.covers
-        covers = ", ".join([*c.entities, *(f"list:{x}" for x in c.lists),
-                            *(f"tag:{x}" for x in c.tags)])  # fmt: skip
+        covers = ", ".join(
+            [*c.entities, *(f"list:{x}" for x in c.lists), *(f"tag:{x}" for x in c.tags)]
+        )
         scope = " ".join(
             f"{k}={','.join(str(v) for v in vals)}"
-            for k, vals in (("domains", c.domains), ("kinds", c.item_kinds),
-                            ("tech", c.technologies))
+            for k, vals in (
+                ("domains", c.domains),
+                ("kinds", c.item_kinds),
+                ("tech", c.technologies),
+            )
             if vals
-        )  # fmt: skip
-        table.add_row(p.id, p.effect.value, str(p.announced), str(p.effective or ""),
-                      str(p.deadline or ""), escape(f"{covers} {scope}".strip()),
-                      _cite(kb, p.sources))  # fmt: skip
-    console.print(table)
+        )
+        dates = f"announced {p.announced}"
+        if p.effective:
+            dates += f", effective {p.effective}"
+        if p.deadline:
+            dates += f", deadline {p.deadline}"
+        if p.ends:
+            dates += f", ends {p.ends}"
+        flag = " [uncertain]" if p.uncertain else ""
+        console.print(f"- {escape(p.id)}: {p.effect.value}; {dates}{escape(flag)}")
+        console.print(f"  {escape(p.title)}", soft_wrap=True)
+        console.print(f"  covers: {escape(f'{covers} {scope}'.strip())}", soft_wrap=True)
+        console.print(f"  sources: {_cite(kb, p.sources)}", soft_wrap=True)
     if r.events:
         events = Table(title="events", title_justify="left")
         for col in ("date", "event"):
@@ -140,7 +178,9 @@ def show_regime(console: Console, kb: KnowledgeBase, regime_id: str) -> None:
 
 def show_list(console: Console, kb: KnowledgeBase, list_id: str) -> None:
     x = kb.lists[list_id]
-    console.print(f"[bold]{escape(x.name)}[/bold]  ({x.id}, {x.jurisdiction}, {escape(x.publisher)})")
+    console.print(
+        f"[bold]{escape(x.name)}[/bold]  ({x.id}, {x.jurisdiction}, {escape(x.publisher)})"
+    )
     if x.description:
         console.print(escape(x.description))
     console.print(f"covers subsidiaries: {'yes' if x.covers_subsidiaries else 'no'}")

@@ -89,9 +89,14 @@ def screen(
     records = inv.table
     show = not quiet and len(records) >= PROGRESS_MIN_ROWS and err_console.is_terminal
     with Progress(
-        TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True, disable=not show,
-    ) as bar:  # fmt: skip
+        TextColumn("screening"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not show,
+    ) as bar:
         task = bar.add_task("screen", total=len(records))
         findings = screen_table(records, ctx, progress=lambda n: bar.advance(task, n))
     document = build_document(

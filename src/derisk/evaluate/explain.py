@@ -7,6 +7,7 @@ from datetime import date
 from derisk.evaluate.exposure import Exposure, ListRule
 from derisk.evaluate.rules import Rule, severity
 from derisk.kb.knowledge import KnowledgeBase
+from derisk.kb.model import Effect
 
 __all__ = ["explain"]
 
@@ -35,7 +36,7 @@ def _status_clause(status: str, deadline: date | None, since: date) -> str:
     return f"named since {since}"
 
 
-def explain(kb: KnowledgeBase, exp: Exposure, flags: int, as_of: date) -> dict[str, object]:
+def explain(kb: KnowledgeBase, exp: Exposure, flags: int) -> dict[str, object]:
     """Static columns of a finding for one exposure and set of assumptions."""
     assumed = [label for bit, label in _ASSUMED if flags & bit]
     note = f" ({', '.join(assumed)} not stated in the record: assumed in scope)" if assumed else ""
@@ -61,7 +62,11 @@ def explain(kb: KnowledgeBase, exp: Exposure, flags: int, as_of: date) -> dict[s
             "source_ids": list(dict.fromkeys([*exp.sources, *lst.sources])),
         }
     rule: Rule = exp.rule
-    clause = _status_clause(rule.status, rule.deadline, exp.since)
+    deadline = rule.deadline
+    if rule.provision.effect is Effect.PROHIBITION:
+        # A ban bites an entity from the later of its start and the entity's listing.
+        deadline = exp.since
+    clause = _status_clause(rule.status, deadline, exp.since)
     return {
         "entity_name": kb.entities[exp.entity_id].name,
         "ownership_path": list(exp.path),
@@ -70,7 +75,7 @@ def explain(kb: KnowledgeBase, exp: Exposure, flags: int, as_of: date) -> dict[s
         "jurisdiction": rule.regime.jurisdiction,
         "status": rule.status,
         "severity": severity(rule.status),
-        "deadline": rule.deadline,
+        "deadline": deadline,
         "since": exp.since,
         "explanation": f"{who}: {rule.provision.explanation.rstrip('.')}; {clause}{note}.",
         "instrument": rule.regime.instrument,

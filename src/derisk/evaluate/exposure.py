@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from derisk.evaluate.rules import Rule
 from derisk.kb.knowledge import KnowledgeBase
@@ -37,7 +38,7 @@ def _edges(kb: KnowledgeBase, path: tuple[str, ...], on: date) -> tuple[list[str
     """Sources and uncertainty of the ownership edges along ``path``."""
     sources: list[str] = []
     uncertain = False
-    for child, parent in zip(path, path[1:], strict=False):
+    for child, parent in pairwise(path):
         for edge in kb.parents(child, on):
             if edge.parent == parent:
                 sources.extend(edge.sources)
@@ -75,9 +76,7 @@ def exposures(
                         path,
                         since,
                         tuple(
-                            dict.fromkeys(
-                                [*rule.provision.sources, *cov.sources, *edge_sources]
-                            )
+                            dict.fromkeys([*rule.provision.sources, *cov.sources, *edge_sources])
                         ),
                         rule.uncertain or cov.uncertain or edge_uncertain,
                     )

@@ -92,7 +92,7 @@ def _condition_holds(cond: AttributeCondition, profile: Profile) -> bool:
 
 def _bound_countries(
     alternatives: list[Binds], profile: Profile, kb: KnowledgeBase
-) -> frozenset[str] | None | bool:
+) -> frozenset[str] | bool | None:
     """Countries where the provision binds this organisation; None = anywhere; False = not."""
     countries: set[str] = set()
     anywhere = False

@@ -26,6 +26,8 @@ from derisk.kb.products import Product
 
 __all__ = ["KnowledgeBase", "Membership"]
 
+_T = TypeVar("_T", Source, Entity, RestrictedList, Regime)
+
 
 @dataclass(frozen=True)
 class Membership:
@@ -52,20 +54,19 @@ class KnowledgeBase:
         products: Iterable[Product] = (),
         country_groups: dict[str, list[str]] | None = None,
     ) -> None:
-        self.sources: dict[str, Source] = {}
-        self.entities: dict[str, Entity] = {}
-        self.lists: dict[str, RestrictedList] = {}
-        self.regimes: dict[str, Regime] = {}
-        for kind, target, items in (
-            ("source", self.sources, sources),
-            ("entity", self.entities, entities),
-            ("list", self.lists, lists),
-            ("regime", self.regimes, regimes),
-        ):
-            for item in items:
-                if item.id in target:
-                    raise DeriskError(ErrorCode.KB_INVALID, f"duplicate {kind} id '{item.id}'")
-                target[item.id] = item  # type: ignore[index]
+        self.sources: dict[str, Source] = _by_id("source", sources)
+        self.entities: dict[str, Entity] = _by_id("entity", entities)
+        self.lists: dict[str, RestrictedList] = _by_id(
+            "list",
+            # canonical entry order, so the content hash does not depend on file order
+            (
+                x.model_copy(
+                    update={"entries": sorted(x.entries, key=lambda en: (en.listed, en.entity))}
+                )
+                for x in lists
+            ),
+        )
+        self.regimes: dict[str, Regime] = _by_id("regime", regimes)
         self.ownership: list[Ownership] = sorted(
             ownership, key=lambda o: (o.parent, o.child, o.since or date.min)
         )
@@ -200,11 +201,17 @@ class KnowledgeBase:
         }
 
 
+def _by_id(kind: str, items: Iterable[_T]) -> dict[str, _T]:
+    out: dict[str, _T] = {}
+    for item in items:
+        if item.id in out:
+            raise DeriskError(ErrorCode.KB_INVALID, f"duplicate {kind} id '{item.id}'")
+        out[item.id] = item
+    return out
+
+
 def _edge_active(edge: Ownership, on: date) -> bool:
     return (edge.since is None or edge.since <= on) and (edge.until is None or on <= edge.until)
-
-
-_T = TypeVar("_T", Source, Entity, RestrictedList, Regime)
 
 
 def sorted_by_id(items: dict[str, _T]) -> list[_T]:

@@ -71,10 +71,14 @@ def load_directory(root: Path) -> KnowledgeBase:
         return sorted((root / sub).glob("*.yaml")) if (root / sub).is_dir() else []
 
     source_files = [_validate(SourceFile, read_yaml(p, root), p, root) for p in files("sources")]
-    groups_doc = read_yaml(root / "countries.yaml", root) if (root / "countries.yaml").exists() else {}
+    groups_doc = (
+        read_yaml(root / "countries.yaml", root) if (root / "countries.yaml").exists() else {}
+    )
     groups = {str(k): [str(c) for c in v] for k, v in (groups_doc or {}).get("groups", {}).items()}
     products = (
-        _validate(ProductFile, read_yaml(root / "products.yaml", root), root / "products.yaml", root)
+        _validate(
+            ProductFile, read_yaml(root / "products.yaml", root), root / "products.yaml", root
+        )
         if (root / "products.yaml").exists()
         else ProductFile(products=[])
     )

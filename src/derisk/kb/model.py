@@ -120,9 +120,7 @@ class Fact(Strict):
 class Alias(Strict):
     name: Text
     lang: str | None = None  # BCP-47 language/script tag, e.g. zh-Hans, ru, de
-    kind: Literal["name", "alias", "legal", "former", "brand", "abbreviation", "local"] = (
-        "alias"
-    )
+    kind: Literal["name", "alias", "legal", "former", "brand", "abbreviation", "local"] = "alias"
     until: date | None = None  # for former names: last day the name was in use
 
 

@@ -22,26 +22,42 @@ import platformdirs
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.kb.loader import load_bundled
-from derisk.kb.model import Entity, ListEntry, Ownership, Regime, RestrictedList, Source
+from derisk.kb.model import Entity, Ownership, Regime, RestrictedList, Source
 from derisk.kb.products import Product
 
 __all__ = ["Store", "default_db_path"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS sources (id VARCHAR, origin VARCHAR, title VARCHAR, url VARCHAR, doc JSON);
-CREATE TABLE IF NOT EXISTS entities (id VARCHAR, origin VARCHAR, name VARCHAR, country VARCHAR, doc JSON);
-CREATE TABLE IF NOT EXISTS aliases (entity_id VARCHAR, origin VARCHAR, name VARCHAR, lang VARCHAR, kind VARCHAR);
-CREATE TABLE IF NOT EXISTS ownership (parent VARCHAR, child VARCHAR, origin VARCHAR, share DOUBLE, doc JSON);
-CREATE TABLE IF NOT EXISTS lists (id VARCHAR, origin VARCHAR, name VARCHAR, jurisdiction VARCHAR, doc JSON);
-CREATE TABLE IF NOT EXISTS list_entries (list_id VARCHAR, entity_id VARCHAR, origin VARCHAR, listed DATE, removed DATE, doc JSON);
-CREATE TABLE IF NOT EXISTS regimes (id VARCHAR, origin VARCHAR, jurisdiction VARCHAR, status VARCHAR, doc JSON);
+CREATE TABLE IF NOT EXISTS sources (
+  id VARCHAR, origin VARCHAR, title VARCHAR, url VARCHAR, doc JSON);
+CREATE TABLE IF NOT EXISTS entities (
+  id VARCHAR, origin VARCHAR, name VARCHAR, country VARCHAR, doc JSON);
+CREATE TABLE IF NOT EXISTS aliases (
+  entity_id VARCHAR, origin VARCHAR, name VARCHAR, lang VARCHAR, kind VARCHAR);
+CREATE TABLE IF NOT EXISTS ownership (
+  parent VARCHAR, child VARCHAR, origin VARCHAR, share DOUBLE, doc JSON);
+CREATE TABLE IF NOT EXISTS lists (
+  id VARCHAR, origin VARCHAR, name VARCHAR, jurisdiction VARCHAR, doc JSON);
+CREATE TABLE IF NOT EXISTS list_entries (
+  list_id VARCHAR, entity_id VARCHAR, origin VARCHAR, listed DATE, removed DATE, doc JSON);
+CREATE TABLE IF NOT EXISTS regimes (
+  id VARCHAR, origin VARCHAR, jurisdiction VARCHAR, status VARCHAR, doc JSON);
 CREATE TABLE IF NOT EXISTS products (id VARCHAR, origin VARCHAR, entity_id VARCHAR, doc JSON);
-CREATE TABLE IF NOT EXISTS imports (id VARCHAR PRIMARY KEY, format VARCHAR, file VARCHAR, sha256 VARCHAR,
-  imported_at TIMESTAMP, lists VARCHAR, entities INTEGER, entries INTEGER, linked INTEGER, skipped INTEGER);
+CREATE TABLE IF NOT EXISTS imports (
+  id VARCHAR PRIMARY KEY, format VARCHAR, file VARCHAR, sha256 VARCHAR, imported_at TIMESTAMP,
+  lists VARCHAR, entities INTEGER, entries INTEGER, linked INTEGER, skipped INTEGER);
 """
-_FACT_TABLES = ("sources", "entities", "aliases", "ownership", "lists", "list_entries", "regimes",
-                "products")  # fmt: skip
+_FACT_TABLES = (
+    "sources",
+    "entities",
+    "aliases",
+    "ownership",
+    "lists",
+    "list_entries",
+    "regimes",
+    "products",
+)
 BUNDLED = "bundled"
 
 
@@ -140,27 +156,40 @@ class Store:
             if rows:
                 self.con.executemany(sql, rows)
 
-        many("INSERT INTO sources VALUES (?, ?, ?, ?, ?)",
-             [[s.id, origin, s.title, s.url, dump(s)] for s in sources])  # fmt: skip
+        many(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?)",
+            [[s.id, origin, s.title, s.url, dump(s)] for s in sources],
+        )
         ents: list[Entity] = list(entities)
-        many("INSERT INTO entities VALUES (?, ?, ?, ?, ?)",
-             [[e.id, origin, e.name, e.country, dump(e, aliases=1)] for e in ents])  # fmt: skip
+        many(
+            "INSERT INTO entities VALUES (?, ?, ?, ?, ?)",
+            [[e.id, origin, e.name, e.country, dump(e, aliases=1)] for e in ents],
+        )
         alias_rows = [[e.id, origin, a.name, a.lang, a.kind] for e in ents for a in e.aliases]
         alias_rows += [[eid, origin, a.name, a.lang, a.kind] for eid, a in aliases]
         many("INSERT INTO aliases VALUES (?, ?, ?, ?, ?)", alias_rows)
-        many("INSERT INTO ownership VALUES (?, ?, ?, ?, ?)",
-             [[o.parent, o.child, origin, o.share, dump(o)] for o in ownership])  # fmt: skip
+        many(
+            "INSERT INTO ownership VALUES (?, ?, ?, ?, ?)",
+            [[o.parent, o.child, origin, o.share, dump(o)] for o in ownership],
+        )
         lsts: list[RestrictedList] = list(lists)
-        many("INSERT INTO lists VALUES (?, ?, ?, ?, ?)",
-             [[x.id, origin, x.name, x.jurisdiction, dump(x, entries=1)] for x in lsts])  # fmt: skip
+        many(
+            "INSERT INTO lists VALUES (?, ?, ?, ?, ?)",
+            [[x.id, origin, x.name, x.jurisdiction, dump(x, entries=1)] for x in lsts],
+        )
         entry_rows = [(x.id, en) for x in lsts for en in x.entries] + list(entries)
-        many("INSERT INTO list_entries VALUES (?, ?, ?, ?, ?, ?)",
-             [[lid, en.entity, origin, en.listed, en.removed, dump(en)]
-              for lid, en in entry_rows])  # fmt: skip
-        many("INSERT INTO regimes VALUES (?, ?, ?, ?, ?)",
-             [[r.id, origin, r.jurisdiction, r.status.value, dump(r)] for r in regimes])  # fmt: skip
-        many("INSERT INTO products VALUES (?, ?, ?, ?)",
-             [[p.id, origin, p.entity, dump(p)] for p in products])  # fmt: skip
+        many(
+            "INSERT INTO list_entries VALUES (?, ?, ?, ?, ?, ?)",
+            [[lid, en.entity, origin, en.listed, en.removed, dump(en)] for lid, en in entry_rows],
+        )
+        many(
+            "INSERT INTO regimes VALUES (?, ?, ?, ?, ?)",
+            [[r.id, origin, r.jurisdiction, r.status.value, dump(r)] for r in regimes],
+        )
+        many(
+            "INSERT INTO products VALUES (?, ?, ?, ?)",
+            [[p.id, origin, p.entity, dump(p)] for p in products],
+        )
 
     def remove_import(self, import_id: str) -> None:
         self._delete_origin(f"import:{import_id}")
@@ -169,9 +198,19 @@ class Store:
     def record_import(self, row: dict[str, Any]) -> None:
         self.con.execute(
             "INSERT OR REPLACE INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row["id"], row["format"], row["file"], row["sha256"], datetime.now(UTC),
-             row["lists"], row["entities"], row["entries"], row["linked"], row["skipped"]],
-        )  # fmt: skip
+            [
+                row["id"],
+                row["format"],
+                row["file"],
+                row["sha256"],
+                datetime.now(UTC),
+                row["lists"],
+                row["entities"],
+                row["entries"],
+                row["linked"],
+                row["skipped"],
+            ],
+        )
 
     def imports(self) -> list[dict[str, Any]]:
         cur = self.con.execute("SELECT * FROM imports ORDER BY imported_at")
@@ -195,7 +234,7 @@ class Store:
             entities.append(Entity.model_validate(doc))
         entries: dict[str, list[dict[str, Any]]] = {}
         for lid, doc in self.con.execute(
-            "SELECT list_id, doc FROM list_entries ORDER BY list_id, listed, entity_id"
+            "SELECT list_id, doc FROM list_entries ORDER BY list_id, rowid"
         ).fetchall():
             entries.setdefault(lid, []).append(json.loads(doc))
         lists = []
@@ -205,10 +244,15 @@ class Store:
         return KnowledgeBase(
             sources=[Source.model_validate(d) for d in self._docs("SELECT doc FROM sources")],
             entities=entities,
-            ownership=[Ownership.model_validate(d) for d in self._docs("SELECT doc FROM ownership")],
+            ownership=[
+                Ownership.model_validate(d) for d in self._docs("SELECT doc FROM ownership")
+            ],
             lists=lists,
             regimes=[Regime.model_validate(d) for d in self._docs("SELECT doc FROM regimes")],
-            products=[Product.model_validate(d) for d in self._docs("SELECT doc FROM products")],
+            products=[
+                Product.model_validate(d)
+                for d in self._docs("SELECT doc FROM products ORDER BY rowid")
+            ],
             country_groups=load_bundled_groups(),
         )
 
@@ -218,6 +262,3 @@ def load_bundled_groups() -> dict[str, list[str]]:
 
     doc = read_yaml(bundled_data_dir() / "countries.yaml") or {}
     return {str(k): [str(c) for c in v] for k, v in doc.get("groups", {}).items()}
-
-
-__all__ += ["ListEntry"]

@@ -30,7 +30,9 @@ def _covering_provisions(kb: KnowledgeBase, entity_id: str) -> list[TimelineEven
             how = "named" if named else f"via {', '.join(via_list)}"
             out.append(TimelineEvent(p.announced, f"{regime.name}: {p.title} ({how})", src))
             if p.effective and p.effective != p.announced:
-                out.append(TimelineEvent(p.effective, f"{regime.name}: {p.title} takes effect", src))
+                out.append(
+                    TimelineEvent(p.effective, f"{regime.name}: {p.title} takes effect", src)
+                )
             if p.deadline:
                 out.append(TimelineEvent(p.deadline, f"{regime.name}: deadline - {p.title}", src))
     return out
@@ -50,7 +52,7 @@ def entity_timeline(kb: KnowledgeBase, entity_id: str) -> list[TimelineEvent]:
             continue
         other = edge.child if edge.parent == entity_id else edge.parent
         name = kb.entities[other].name
-        verb = ("acquires control of" if edge.parent == entity_id else "comes under control of")
+        verb = "acquires control of" if edge.parent == entity_id else "comes under control of"
         if edge.since:
             events.append(TimelineEvent(edge.since, f"{verb} {name}", tuple(edge.sources)))
         if edge.until:

@@ -59,9 +59,12 @@ class Resolver:
         vendor_links = self._vendor_links(table)
         product_rows = self._product_rows(table)
         vendor_of = dict(
-            zip(vendor_links.column("idx").to_pylist(),
-                vendor_links.column("entity_id").to_pylist(), strict=True)
-        )  # fmt: skip
+            zip(
+                vendor_links.column("idx").to_pylist(),
+                vendor_links.column("entity_id").to_pylist(),
+                strict=True,
+            )
+        )
         kind_of_vendor_link: dict[int, str] = {}
         extra: list[tuple[int, ProductHit]] = []
         for idx, hit in product_rows:
@@ -100,9 +103,13 @@ class Resolver:
                 "matched_name": [m.matched_name if m else None for m in matches],
                 "match_method": [m.method if m else None for m in matches],
             },
-            schema=pa.schema([LINK_SCHEMA.field(n) for n in
-                              ("entity_id", "match_score", "matched_name", "match_method")]),
-        )  # fmt: skip
+            schema=pa.schema(
+                [
+                    LINK_SCHEMA.field(n)
+                    for n in ("entity_id", "match_score", "matched_name", "match_method")
+                ]
+            ),
+        )
         rows = per_code.take(encoded.indices)
         n = len(rows)
         rows = rows.append_column("idx", pa.array(range(n), pa.int64()))

@@ -86,9 +86,7 @@ def _fuzzy(query: NameKey, index: NameIndex) -> list[tuple[float, str, int]]:
         limit = allowed_edits(len(text))
         if not limit:
             continue
-        hits = process.extract(
-            text, list(keys), scorer=OSA.distance, score_cutoff=limit, limit=20
-        )
+        hits = process.extract(text, list(keys), scorer=OSA.distance, score_cutoff=limit, limit=20)
         for known_text, edits, _ in hits:
             if allowed_edits(len(known_text)) < edits:
                 continue

@@ -192,8 +192,8 @@ def name_key(name: str, vocab: Vocabulary | None = None) -> NameKey:
     cjk_places: list[str] = []
     for tok in tokens:
         if _CJK_RE.fullmatch(tok):
-            tok, places = _strip_cjk(tok, vocab)
-            cjk_places.extend(places)
+            tok, found = _strip_cjk(tok, vocab)
+            cjk_places.extend(found)
         cleaned.append(tok)
     rest, places = _take_locations(cleaned, vocab)
     places.update(cjk_places)

@@ -8,19 +8,35 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from derisk import __version__
+from derisk._version import __version__
 from derisk.evaluate.rules import STATUSES
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.profile import Profile
 
-__all__ = ["SCHEMA_ID", "FINDING_FIELDS", "build_document"]
+__all__ = ["FINDING_FIELDS", "SCHEMA_ID", "build_document"]
 
 SCHEMA_ID = "derisk.screen/1"
 FINDING_FIELDS = (
-    "record_id", "row", "input_vendor", "entity_id", "entity_name", "match_score",
-    "matched_name", "match_method", "via", "ownership_path", "rule_id", "regime_id",
-    "jurisdiction", "status", "deadline", "since", "explanation", "instrument", "uncertain",
-)  # fmt: skip
+    "record_id",
+    "row",
+    "input_vendor",
+    "entity_id",
+    "entity_name",
+    "match_score",
+    "matched_name",
+    "match_method",
+    "via",
+    "ownership_path",
+    "rule_id",
+    "regime_id",
+    "jurisdiction",
+    "status",
+    "deadline",
+    "since",
+    "explanation",
+    "instrument",
+    "uncertain",
+)
 
 
 def _iso(value: Any) -> Any:
