@@ -155,3 +155,13 @@ def _INDEX() -> NameIndex:  # hypothesis tests cannot take function-scoped fixtu
     if not _CACHE:
         _CACHE.append(NameIndex(load_bundled().entities.values()))
     return _CACHE[0]
+
+
+def test_numbers_must_agree() -> None:
+    from derisk.kb.model import Entity
+
+    index = NameIndex([Entity(id="trust-2005", name="Alpha Trust 2005", sources=["s"])])
+    hit = match_name("Alpha Trust 2005", index)
+    assert hit is not None and hit.entity_id == "trust-2005"
+    assert match_name("Alpha Trust 2006", index) is None  # one edit, but a different number
+    assert match_name("Alpha Trsut 2005", index) is not None  # a typo in the words is fine

@@ -23,6 +23,13 @@ from derisk.profile import Profile
 
 __all__ = ["FINDING_SCHEMA", "Evaluator"]
 
+
+def _dict(value_type: pa.DataType) -> pa.DataType:
+    return pa.dictionary(pa.int32(), value_type)
+
+
+# Columns that depend only on the rule and entity are dictionary-encoded: one value per
+# (exposure, assumptions), shared by every record it reaches.
 FINDING_SCHEMA = pa.schema(
     [
         ("idx", pa.int64()),
@@ -30,23 +37,23 @@ FINDING_SCHEMA = pa.schema(
         ("row", pa.int64()),
         ("input_vendor", pa.string()),
         ("entity_id", pa.string()),
-        ("entity_name", pa.string()),
+        ("entity_name", _dict(pa.string())),
         ("match_score", pa.float64()),
         ("matched_name", pa.string()),
         ("match_method", pa.string()),
         ("via", pa.string()),
-        ("ownership_path", pa.list_(pa.string())),
-        ("rule_id", pa.string()),
-        ("regime_id", pa.string()),
-        ("jurisdiction", pa.string()),
-        ("status", pa.string()),
+        ("ownership_path", _dict(pa.list_(pa.string()))),
+        ("rule_id", _dict(pa.string())),
+        ("regime_id", _dict(pa.string())),
+        ("jurisdiction", _dict(pa.string())),
+        ("status", _dict(pa.string())),
         ("severity", pa.int8()),
         ("deadline", pa.date32()),
         ("since", pa.date32()),
-        ("explanation", pa.string()),
-        ("instrument", pa.string()),
+        ("explanation", _dict(pa.string())),
+        ("instrument", _dict(pa.string())),
         ("uncertain", pa.bool_()),
-        ("source_ids", pa.list_(pa.string())),
+        ("source_ids", _dict(pa.list_(pa.string()))),
     ]
 )
 
@@ -102,9 +109,20 @@ class Evaluator:
                 ),
             }
         )
-        cand = links.join(per_exp, "entity_id", join_type="inner")
-        if len(cand) == 0:
+        # Join on link numbers only; a link's other columns are taken by number when needed.
+        numbered = pa.table(
+            {
+                "link": pa.array(range(len(links)), pa.int64()),
+                "entity_id": links.column("entity_id"),
+            }
+        )
+        joined = numbered.join(per_exp, "entity_id", join_type="inner")
+        if len(joined) == 0:
             return FINDING_SCHEMA.empty_table()
+        link = joined.column("link")
+        cand = links.select(["idx", "match_score", "via", "product_kind"]).take(link)
+        for name in ("link", "exp", "rule", "path_len", "list"):
+            cand = cand.append_column(name, joined.column(name))
         rec = records.select(_SCOPE_COLUMNS).take(cand.column("idx"))
         # A product named in the model says what that part is; otherwise the record's kind.
         from_model = pc.equal(cand.column("via"), "model")
@@ -117,55 +135,82 @@ class Evaluator:
         cand = cand.append_column("flags", flags).filter(keep)
         cand = _best_per_record_and_rule(cand, links)
         cand = self._drop_shadowed_listings(cand, exps, rank)
-        return self._assemble(cand, records, exps)
+        return self._assemble(cand, records, links, exps)
 
     def _filter(
         self, rule: pa.ChunkedArray, rank: dict[str, int], rec: pa.Table, kind: pa.ChunkedArray
     ) -> tuple[pa.Array, pa.Array]:
-        """Per candidate: does the rule reach this record, and what was assumed."""
-        n = len(rule)
-        keep = pa.repeat(True, n)
-        flags = pa.repeat(pa.scalar(0, pa.int8()), n)
-        profile_countries = set(self.profile.countries)
-        for r in self.rules:
-            covers = r.provision.covers
-            if r.rule_id not in rank or not (
-                r.countries is not None
-                or covers.domains
-                or covers.item_kinds
-                or covers.technologies
-                or covers.installed_after
-            ):
-                continue  # not reached, or reaches every record of its entities
-            on_rule = pc.equal(rule, rank[r.rule_id])
-            ok = pa.repeat(True, n)
-            bits = pa.repeat(pa.scalar(0, pa.int8()), n)
-            country = rec.column("country")
-            if r.countries is not None:
-                allowed = pa.array(sorted(r.countries), pa.string())
-                fallback = bool(r.countries & profile_countries)
-                ok = pc.and_(
-                    ok,
-                    pc.if_else(pc.is_null(country), fallback, pc.is_in(country, value_set=allowed)),
+        """Per candidate: does the rule reach this record, and what was assumed.
+
+        Scope depends on few distinct values (rule, country, domain, technology, kind), so
+        each distinct combination is decided once and the answers spread back by index.
+        """
+        by_rank = {rank[r.rule_id]: r for r in self.rules if r.rule_id in rank}
+        columns = [rec.column("country"), rec.column("domain"), rec.column("technology"), kind]
+        encoded = [pc.dictionary_encode(c).combine_chunks() for c in columns]
+        code = pc.cast(rule, pa.int64())
+        sizes = []
+        for e in encoded:
+            size = len(e.dictionary) + 1  # the last slot stands for "not stated"
+            sizes.append(size)
+            code = pc.add(
+                pc.multiply(code, size), pc.fill_null(e.indices.cast(pa.int64()), size - 1)
+            )
+        distinct = pc.dictionary_encode(code).combine_chunks()
+        keep_u: list[bool] = []
+        flags_u: list[int] = []
+        for value in distinct.dictionary.to_pylist():
+            parts = []
+            for e, size in zip(reversed(encoded), reversed(sizes), strict=True):
+                value, slot = divmod(value, size)
+                parts.append(None if slot == size - 1 else e.dictionary[slot].as_py())
+            kind_v, tech, domain, country = parts
+            ok, bits = self._in_scope(by_rank.get(value), country, domain, tech, kind_v)
+            keep_u.append(ok)
+            flags_u.append(bits)
+        keep = pa.array(keep_u, pa.bool_()).take(distinct.indices)
+        flags = pa.array(flags_u, pa.int8()).take(distinct.indices)
+        for r in by_rank.values():  # installation dates: only the few rules that ask
+            after = r.provision.covers.installed_after
+            if after is not None:
+                on_rule = pc.equal(rule, rank[r.rule_id])
+                late = pc.fill_null(
+                    pc.greater_equal(rec.column("installed"), pa.scalar(after, pa.date32())),
+                    False,
                 )
-            for column, values, bit in (
-                (rec.column("domain"), covers.domains, _DOMAIN),
-                (kind, covers.item_kinds, _KIND),
-                (rec.column("technology"), covers.technologies, _TECH),
-            ):
-                if not values:
-                    continue
-                allowed = pa.array(sorted(str(v) for v in values), pa.string())
-                ok = pc.and_(ok, pc.or_(pc.is_null(column), pc.is_in(column, value_set=allowed)))
-                bits = pc.bit_wise_or(bits, pc.if_else(pc.is_null(column), bit, 0).cast(pa.int8()))
-            if covers.installed_after is not None:
-                after = pa.scalar(covers.installed_after, pa.date32())
-                ok = pc.and_(
-                    ok, pc.fill_null(pc.greater_equal(rec.column("installed"), after), False)
-                )
-            keep = pc.if_else(on_rule, ok, keep)
-            flags = pc.if_else(on_rule, bits, flags)
+                keep = pc.and_(keep, pc.or_(pc.invert(on_rule), late))
         return keep, flags
+
+    def _in_scope(
+        self,
+        rule: Rule | None,
+        country: str | None,
+        domain: str | None,
+        tech: str | None,
+        kind: str | None,
+    ) -> tuple[bool, int]:
+        if rule is None:  # a bare list membership reaches every record of its entity
+            return True, 0
+        if rule.countries is not None:
+            if country is None:
+                if not rule.countries & set(self.profile.countries):
+                    return False, 0
+            elif country not in rule.countries:
+                return False, 0
+        covers = rule.provision.covers
+        bits = 0
+        for value, allowed, bit in (
+            (domain, covers.domains, _DOMAIN),
+            (kind, covers.item_kinds, _KIND),
+            (tech, covers.technologies, _TECH),
+        ):
+            if not allowed:
+                continue
+            if value is None:
+                bits |= bit
+            elif value not in {str(a) for a in allowed}:
+                return False, 0
+        return True, bits
 
     def _drop_shadowed_listings(
         self, cand: pa.Table, exps: list[Exposure], rank: dict[str, int]
@@ -196,41 +241,52 @@ class Evaluator:
             [cand.filter(pc.invert(is_listing)), listed.select(cand.column_names)]
         )
 
-    def _assemble(self, cand: pa.Table, records: pa.Table, exps: list[Exposure]) -> pa.Table:
-        """Record columns by ``take``; rule and explanation columns once per (exposure, flags)."""
+    def _assemble(
+        self, cand: pa.Table, records: pa.Table, links: pa.Table, exps: list[Exposure]
+    ) -> pa.Table:
+        """Findings in report order. Rule and explanation columns are built once per
+        (exposure, assumptions) and shared through dictionary encoding; record columns are
+        taken by index."""
         code = pc.add(pc.multiply(cand.column("exp"), 8), cand.column("flags").cast(pa.int64()))
         encoded = pc.dictionary_encode(code).combine_chunks()
         static_rows = [
             explain(self.kb, exps[c // 8], c % 8) for c in encoded.dictionary.to_pylist()
         ]
-        static = pa.Table.from_pylist(static_rows, schema=_STATIC_SCHEMA).take(encoded.indices)
+        static = pa.Table.from_pylist(static_rows, schema=_STATIC_SCHEMA)
+        keys = encoded.indices.cast(pa.int32())
+        order = pc.sort_indices(
+            pa.table(
+                {
+                    "idx": cand.column("idx"),
+                    "severity": static.column("severity").take(keys),
+                    "deadline": static.column("deadline").take(keys),
+                    "rule": cand.column("rule"),
+                }
+            ),
+            [("idx", "ascending"), ("severity", "ascending"), ("deadline", "ascending"),
+             ("rule", "ascending")],
+        )  # fmt: skip
+        keys = keys.take(order)
+        cand = links.select(_LINK_COLUMNS).take(cand.column("link").take(order))
         rec = records.select(["record_id", "row", "vendor"]).take(cand.column("idx"))
         columns = {
-            "idx": cand.column("idx"),
             "record_id": rec.column("record_id"),
             "row": rec.column("row"),
             "input_vendor": rec.column("vendor"),
-            "entity_id": cand.column("entity_id"),
-            "match_score": cand.column("match_score"),
-            "matched_name": cand.column("matched_name"),
-            "match_method": cand.column("match_method"),
-            "via": cand.column("via"),
+            **{name: cand.column(name) for name in _LINK_COLUMNS},
         }
-        arrays = [
-            columns[name] if name in columns else static.column(name)
-            for name in FINDING_SCHEMA.names
-        ]
-        table = pa.table(arrays, schema=FINDING_SCHEMA).append_column("_rule", cand.column("rule"))
-        order = pc.sort_indices(
-            table,
-            [
-                ("idx", "ascending"),
-                ("severity", "ascending"),
-                ("deadline", "ascending"),
-                ("_rule", "ascending"),
-            ],
-        )
-        return table.drop_columns(["_rule"]).take(order)
+        for static_field in _STATIC_SCHEMA:
+            values = static.column(static_field.name).combine_chunks()
+            if pa.types.is_string(values.type):  # a dictionary of distinct values
+                distinct = pc.dictionary_encode(values)
+                columns[static_field.name] = pa.DictionaryArray.from_arrays(
+                    distinct.indices.take(keys), distinct.dictionary
+                )
+            elif pa.types.is_dictionary(FINDING_SCHEMA.field(static_field.name).type):
+                columns[static_field.name] = pa.DictionaryArray.from_arrays(keys, values)
+            else:
+                columns[static_field.name] = values.take(keys)
+        return pa.table([columns[name] for name in FINDING_SCHEMA.names], schema=FINDING_SCHEMA)
 
 
 def _best_per_record_and_rule(cand: pa.Table, links: pa.Table) -> pa.Table:
@@ -268,9 +324,12 @@ def _rule_key(rule: Rule | ListRule) -> str:
     return rule.rule_id if isinstance(rule, Rule) else f"list:{rule.list_id}"
 
 
+_LINK_COLUMNS = ["idx", "entity_id", "match_score", "matched_name", "match_method", "via"]
 _STATIC_SCHEMA = pa.schema(
     [
-        FINDING_SCHEMA.field(name)
+        pa.field(name, FINDING_SCHEMA.field(name).type.value_type)
+        if pa.types.is_dictionary(FINDING_SCHEMA.field(name).type)
+        else FINDING_SCHEMA.field(name)
         for name in (
             "entity_name",
             "ownership_path",

@@ -57,40 +57,35 @@ class Resolver:
         tells the vendor link what kind of item the record is.
         """
         vendor_links = self._vendor_links(table)
-        product_rows = self._product_rows(table)
-        vendor_of = dict(
-            zip(
-                vendor_links.column("idx").to_pylist(),
-                vendor_links.column("entity_id").to_pylist(),
-                strict=True,
-            )
+        products = self._product_hits(table)
+        if len(products) == 0:
+            return vendor_links
+        pair = ["idx", "entity_id"]
+        own = vendor_links.select(pair)
+        # Products made by the vendor itself: they give the vendor link its kind.
+        same = products.join(own, pair, join_type="left semi")
+        kinds = same.group_by("idx").aggregate([("product_kind", "min")])
+        kinds = kinds.rename_columns(["idx", "product_kind"])
+        vendor_links = vendor_links.drop_columns(["product_kind"]).join(
+            kinds, "idx", join_type="left outer"
         )
-        kind_of_vendor_link: dict[int, str] = {}
-        extra: list[tuple[int, ProductHit]] = []
-        for idx, hit in product_rows:
-            if vendor_of.get(idx) == hit.entity_id:
-                kind_of_vendor_link.setdefault(idx, hit.kind)
-            else:
-                extra.append((idx, hit))
-        kinds = [kind_of_vendor_link.get(i) for i in vendor_links.column("idx").to_pylist()]
-        vendor_links = vendor_links.set_column(
-            vendor_links.schema.get_field_index("product_kind"),
-            "product_kind",
-            pa.array(kinds, pa.string()),
-        )
+        # Products of another maker: a link of their own.
+        other = products.join(own, pair, join_type="left anti")
+        other = other.group_by(pair).aggregate([("matched_name", "min"), ("product_kind", "min")])
+        n = len(other)
         model_links = pa.table(
             {
-                "idx": [i for i, _ in extra],
-                "entity_id": [h.entity_id for _, h in extra],
-                "match_score": [PRODUCT_SCORE] * len(extra),
-                "matched_name": [h.name for _, h in extra],
-                "match_method": ["product"] * len(extra),
-                "via": ["model"] * len(extra),
-                "product_kind": [h.kind for _, h in extra],
+                "idx": other.column("idx"),
+                "entity_id": other.column("entity_id"),
+                "match_score": pa.repeat(pa.scalar(PRODUCT_SCORE, pa.float64()), n),
+                "matched_name": other.column("matched_name_min"),
+                "match_method": pa.repeat(pa.scalar("product", pa.string()), n),
+                "via": pa.repeat(pa.scalar("model", pa.string()), n),
+                "product_kind": other.column("product_kind_min"),
             },
             schema=LINK_SCHEMA,
         )
-        links = pa.concat_tables([vendor_links, model_links])
+        links = pa.concat_tables([vendor_links.select(LINK_SCHEMA.names), model_links])
         return links.sort_by([("idx", "ascending"), ("via", "descending")])
 
     def _vendor_links(self, table: pa.Table) -> pa.Table:
@@ -118,22 +113,32 @@ class Resolver:
         rows = rows.filter(pc.is_valid(rows.column("entity_id")))
         return rows.select(LINK_SCHEMA.names)
 
-    def _product_rows(self, table: pa.Table) -> list[tuple[int, ProductHit]]:
+    def _product_hits(self, table: pa.Table) -> pa.Table:
+        """(idx, entity_id, matched_name, product_kind) for every product line named."""
         text = pc.binary_join_element_wise(
             pc.fill_null(table.column("model"), ""),
             pc.fill_null(table.column("description"), ""),
             " ",
         )
         encoded = pc.dictionary_encode(text).combine_chunks()
-        found = [self.products.find(str(t)) for t in encoded.dictionary.to_pylist()]
-        codes_with_hits = pa.array([c for c, hits in enumerate(found) if hits], pa.int32())
-        if len(codes_with_hits) == 0:
-            return []
-        indices = encoded.indices
-        positions = pc.indices_nonzero(pc.is_in(indices, value_set=codes_with_hits))
-        out: list[tuple[int, ProductHit]] = []
-        for pos, code in zip(
-            positions.to_pylist(), indices.take(positions).to_pylist(), strict=True
-        ):
-            out.extend((pos, hit) for hit in found[code])
-        return out
+        hits: list[tuple[int, ProductHit]] = [
+            (code, hit)
+            for code, value in enumerate(encoded.dictionary.to_pylist())
+            for hit in self.products.find(str(value))
+        ]
+        per_code = pa.table(
+            {
+                "code": pa.array([c for c, _ in hits], pa.int32()),
+                "entity_id": pa.array([h.entity_id for _, h in hits], pa.string()),
+                "matched_name": pa.array([h.name for _, h in hits], pa.string()),
+                "product_kind": pa.array([h.kind for _, h in hits], pa.string()),
+            }
+        )
+        rows = pa.table(
+            {
+                "idx": pa.array(range(len(encoded)), pa.int64()),
+                "code": encoded.indices.cast(pa.int32()),
+            }
+        )
+        rows = rows.filter(pc.is_in(rows.column("code"), value_set=per_code.column("code")))
+        return rows.join(per_code, "code", join_type="inner").drop_columns(["code"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from derisk.kb.model import Entity
 from derisk.resolve.normalize import NameKey, Vocabulary, default_vocabulary, name_key
 
-__all__ = ["AliasRef", "NameIndex"]
+__all__ = ["AliasRef", "NameIndex", "near_lengths"]
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,9 @@ class NameIndex:
                 seen.add((entity.id, name))
                 self._add(AliasRef(entity.id, name, name_key(name, self.vocab), kind))
         # Lists for bulk fuzzy comparison (rapidfuzz works on plain sequences).
-        self.compact_keys = sorted(self.by_compact)
-        self.latin_keys = sorted(self.by_latin)
-        self.tokens = sorted(self.by_token)
+        self.compact_keys = _by_length(self.by_compact)
+        self.latin_keys = _by_length(self.by_latin)
+        self.tokens = _by_length(self.by_token)
 
     def _add(self, ref: AliasRef) -> None:
         i = len(self.refs)
@@ -57,3 +57,16 @@ class NameIndex:
 
     def __len__(self) -> int:
         return len(self.refs)
+
+
+def _by_length(keys: Iterable[str]) -> dict[int, list[str]]:
+    """Keys grouped by length: an edit-distance search only looks at plausible lengths."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for key in sorted(keys):
+        out[len(key)].append(key)
+    return dict(out)
+
+
+def near_lengths(keys: dict[int, list[str]], length: int, edits: int) -> list[str]:
+    """Keys whose length differs from ``length`` by at most ``edits``."""
+    return [k for n in range(length - edits, length + edits + 1) for k in keys.get(n, ())]

@@ -11,7 +11,7 @@ Methods, strongest first (each reports a fixed score band so a score says how it
 - ``transliterated`` (0.93): equal after transliteration to Latin ("华为" -> "huawei").
 - ``fuzzy`` (0.95 - 0.03 per edit): optimal-string-alignment edits on the distinctive part,
   allowed only by length: none up to 4 characters (so ZTT is never ZTE), one up to 8, two up
-  to 14, three beyond.
+  to 14, three beyond; digits must agree exactly ("Trust 2005" is not "Trust 2006").
 - ``contains`` (0.88 to 0.95): every distinctive word of a known name appears (with the same
   edit allowance per word) among the query's words ("Huawei Technologies Deutschland
   Service GmbH" -> Huawei).
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
-from derisk.resolve.index import AliasRef, NameIndex
+from derisk.resolve.index import AliasRef, NameIndex, near_lengths
 from derisk.resolve.normalize import NameKey, name_key
 
 __all__ = ["THRESHOLD", "NameMatch", "allowed_edits", "match_name"]
@@ -50,6 +50,11 @@ def allowed_edits(length: int) -> int:
     if length <= 14:
         return 2
     return 3
+
+
+def _digits(text: str) -> str:
+    """Numbers in names must agree exactly: "Trust 2005" is not "Trust 2006"."""
+    return "".join(c for c in text if c.isdigit())
 
 
 def _place_score(query: NameKey, known: NameKey, equal: float) -> float | None:
@@ -82,13 +87,17 @@ def _candidates(query: NameKey, index: NameIndex) -> list[tuple[float, str, int]
 
 def _fuzzy(query: NameKey, index: NameIndex) -> list[tuple[float, str, int]]:
     out: list[tuple[float, str, int]] = []
-    for text, keys in ((query.compact, index.by_compact), (query.latin, index.by_latin)):
+    for text, keys, pool in (
+        (query.compact, index.by_compact, index.compact_keys),
+        (query.latin, index.by_latin, index.latin_keys),
+    ):
         limit = allowed_edits(len(text))
         if not limit:
             continue
-        hits = process.extract(text, list(keys), scorer=OSA.distance, score_cutoff=limit, limit=20)
+        near = near_lengths(pool, len(text), limit)
+        hits = process.extract(text, near, scorer=OSA.distance, score_cutoff=limit, limit=20)
         for known_text, edits, _ in hits:
-            if allowed_edits(len(known_text)) < edits:
+            if allowed_edits(len(known_text)) < edits or _digits(known_text) != _digits(text):
                 continue
             for i in keys[known_text]:
                 score = _place_score(query, index.refs[i].key, 0.95 - 0.03 * edits)
@@ -102,10 +111,11 @@ def _token_hit(token: str, index: NameIndex) -> dict[str, int]:
     hits = {token: 0} if token in index.by_token else {}
     limit = allowed_edits(len(token))
     if limit:
+        near = near_lengths(index.tokens, len(token), limit)
         for known, edits, _ in process.extract(
-            token, index.tokens, scorer=OSA.distance, score_cutoff=limit, limit=10
+            token, near, scorer=OSA.distance, score_cutoff=limit, limit=10
         ):
-            if allowed_edits(len(known)) >= edits:
+            if allowed_edits(len(known)) >= edits and _digits(known) == _digits(token):
                 hits.setdefault(known, int(edits))
     return hits
 

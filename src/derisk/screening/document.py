@@ -50,17 +50,26 @@ def _sources(kb: KnowledgeBase, ids: list[str]) -> list[dict[str, Any]]:
     ]
 
 
+def _column(findings: pa.Table, name: str) -> list[Any]:
+    col = findings.column(name)
+    if pa.types.is_date(col.type):
+        col = col.cast(pa.string())  # ISO 8601, nulls kept
+    return col.to_pylist()
+
+
 def _findings(findings: pa.Table, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """One dict per finding; identical source lists are built once and shared."""
     cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    columns = [_column(findings, name) for name in FINDING_FIELDS]
     out: list[dict[str, Any]] = []
-    columns = {name: findings.column(name).to_pylist() for name in FINDING_FIELDS}
-    source_ids = findings.column("source_ids").to_pylist()
-    for i in range(len(findings)):
-        item = {name: _iso(columns[name][i]) for name in FINDING_FIELDS}
-        key = tuple(source_ids[i])
-        if key not in cache:
-            cache[key] = _sources(kb, list(key))
-        item["sources"] = cache[key]
+    rows = zip(*columns, strict=True)
+    for values, ids in zip(rows, findings.column("source_ids").to_pylist(), strict=True):
+        item = dict(zip(FINDING_FIELDS, values, strict=True))
+        key = tuple(ids)
+        refs = cache.get(key)
+        if refs is None:
+            refs = cache[key] = _sources(kb, list(key))
+        item["sources"] = refs
         out.append(item)
     return out
 
@@ -68,14 +77,19 @@ def _findings(findings: pa.Table, kb: KnowledgeBase) -> list[dict[str, Any]]:
 def _summary(findings: pa.Table, records: pa.Table) -> dict[str, Any]:
     n = len(records)
     by_status = dict.fromkeys(STATUSES, 0)
-    for row in pc.value_counts(findings.column("status")).to_pylist():
+    for row in pc.value_counts(findings.column("status").cast(pa.string())).to_pylist():
         by_status[row["values"]] = row["counts"]
     worst = findings.group_by("idx").aggregate([("severity", "min")])
     records_by_status = dict.fromkeys(STATUSES, 0)
     for row in pc.value_counts(worst.column("severity_min")).to_pylist():
         records_by_status[STATUSES[row["values"]]] = row["counts"]
     flagged = len(worst)
-    dated = findings.filter(pc.is_valid(findings.column("deadline")))
+    plain = findings.select(["idx", "deadline", "status", "rule_id", "jurisdiction"])
+    plain = pa.table(
+        [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in plain.columns],
+        names=plain.column_names,
+    )
+    dated = plain.filter(pc.is_valid(plain.column("deadline")))
     grouped = (
         dated.group_by(["deadline", "status", "rule_id", "jurisdiction"])
         .aggregate([("idx", "count_distinct")])
