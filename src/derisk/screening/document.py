@@ -54,7 +54,8 @@ def _column(findings: pa.Table, name: str) -> list[Any]:
     col = findings.column(name)
     if pa.types.is_date(col.type):
         col = col.cast(pa.string())  # ISO 8601, nulls kept
-    return col.to_pylist()
+    values: list[Any] = col.to_pylist()
+    return values
 
 
 def _findings(findings: pa.Table, kb: KnowledgeBase) -> list[dict[str, Any]]:
