@@ -217,3 +217,45 @@ def test_no_listed_drops_informational_findings(db: Path, tmp_path: Path) -> Non
     assert run(db, *args, "--no-listed")[0] == 0
     doc = json.loads(out.read_text())
     assert doc["findings"] == [] and doc["clear"] == ["2"]
+
+
+def test_xlsx_and_jsonl_inputs_give_the_same_findings(db: Path, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    rows = [["id", "Manufacturer", "Network Domain", "RAT"], ["A", "ZTE Corp.", "Core", "NR"]]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    xlsx = tmp_path / "inv.xlsx"
+    book.save(xlsx)
+    jsonl = write(
+        tmp_path,
+        "inv.jsonl",
+        '{"id": "A", "supplier": "ZTE Corp.", "domain": "core", "tech": "5G"}\n',
+    )
+    results = []
+    for path in (xlsx, jsonl):
+        out = tmp_path / f"{path.suffix[1:]}.json"
+        status, _, err = run(
+            db,
+            "screen",
+            str(path),
+            "-c",
+            "DE",
+            "-s",
+            "telecom",
+            "--as-of",
+            "2027-01-01",
+            "--no-listed",
+            "-f",
+            "json",
+            "-o",
+            str(out),
+        )
+        assert status == 0, err
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        results.append([(f["record_id"], f["rule_id"], f["status"]) for f in doc["findings"]])
+    # Synonyms: Manufacturer/supplier -> vendor, NR/5G -> 5g, Core -> core.
+    assert results[0] == results[1] == [("A", "de-5g-bsig-9b-2024.core", "overdue")]
