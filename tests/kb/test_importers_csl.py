@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.shared_data import SHARED_DATA
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.importers import import_file
@@ -14,7 +15,7 @@ from derisk.kb.importers.csl import list_for_source
 from derisk.kb.model import ListEntry
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "importers"
-REAL = Path("/work/shared/data/watchman-csl")
+REAL = SHARED_DATA / "watchman-csl"
 
 
 def entry(batch: ImportBatch, list_id: str, entity_id: str) -> ListEntry:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.shared_data import SHARED_DATA
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.importers import import_file
@@ -15,7 +16,7 @@ from derisk.kb.importers.base import ImportBatch
 from derisk.kb.importers.fcc import Named, extract_entities
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "importers"
-REAL = Path("/work/shared/data/os-fcc-covered-list/fcc_covered_list_table.csv")
+REAL = SHARED_DATA / "os-fcc-covered-list" / "fcc_covered_list_table.csv"
 HEADER = "covered_equipment_or_services,date_of_inclusion_on_covered_list\n"
 
 

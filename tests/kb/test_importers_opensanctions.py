@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.shared_data import SHARED_DATA
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.importers import FORMATS, import_file
@@ -18,7 +19,7 @@ from derisk.kb.importers.opensanctions import split_trailing_short_name
 from derisk.kb.model import ListEntry
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "importers"
-SHARED = Path("/work/shared/data")
+SHARED = SHARED_DATA
 
 
 def entry(batch: ImportBatch, list_id: str, entity_id: str) -> ListEntry:
