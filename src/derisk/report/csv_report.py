@@ -17,32 +17,12 @@ from typing import Any
 
 from derisk.report.bulk import gc_paused
 from derisk.report.document import Finding, read_report
+from derisk.screening.document import FINDING_FIELDS
 
 __all__ = ["CSV_COLUMNS", "render_csv", "safe_csv_cell"]
 
 #: The header row, in order: the finding fields of ``docs/output-json.md``.
-CSV_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "row",
-    "input_vendor",
-    "entity_id",
-    "entity_name",
-    "match_score",
-    "matched_name",
-    "match_method",
-    "via",
-    "ownership_path",
-    "rule_id",
-    "regime_id",
-    "jurisdiction",
-    "status",
-    "deadline",
-    "since",
-    "explanation",
-    "instrument",
-    "uncertain",
-    "sources",
-)
+CSV_COLUMNS: tuple[str, ...] = (*FINDING_FIELDS, "sources")
 
 _TRIGGERS = frozenset("=+-@\t\r")
 PATH_SEPARATOR = " > "
