@@ -1,4 +1,18 @@
-"""An index of every knowledge-base name and alias, built once per knowledge base."""
+"""Candidate retrieval: an index of every known name and alias, queried without scanning.
+
+Look-ups, each a dictionary access:
+
+- the folded name, the distinctive key (sorted distinctive words), the joined distinctive part
+  and its Latin transliteration: exact, normalised and cross-script equality;
+- every distinctive word (and its transliteration): reordered and partial names;
+- a deletion neighbourhood of every distinctive word (SymSpell): the word with up to one
+  (five to eight letters) or two (longer words) characters deleted. A query word with a typo
+  shares a deletion variant with the known word, so typos are found without comparing the
+  query against every word. Words of four letters or fewer must match exactly.
+
+Candidates are ranked by how much of the query's distinctive part they share, and only the
+best few are scored in full (:mod:`derisk.resolve.score`).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +20,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 from derisk.kb.model import Entity
 from derisk.resolve.normalize import NameKey, Vocabulary, default_vocabulary, name_key
+from derisk.resolve.score import allowed_edits
 
-__all__ = ["AliasRef", "NameIndex", "near_lengths"]
+__all__ = ["AliasRef", "NameIndex", "deletions"]
+
+MAX_DELETES = 2
+COMMON_TOKEN = 2000  # words on more names than this do not retrieve by themselves
 
 
 @dataclass(frozen=True)
@@ -18,19 +38,39 @@ class AliasRef:
     name: str  # the alias as written in the knowledge base
     key: NameKey
     kind: str  # name, alias, legal, former, brand, abbreviation, local
+    country: str | None = None
+
+
+def deletions(word: str, depth: int) -> set[str]:
+    """``word`` with every combination of up to ``depth`` characters deleted."""
+    out = {word}
+    level = {word}
+    for _ in range(depth):
+        level = {w[:i] + w[i + 1 :] for w in level if len(w) > 1 for i in range(len(w))}
+        out |= level
+    return out
+
+
+def _word_forms(key: NameKey) -> set[str]:
+    """The distinctive words of a name and, for other scripts, their Latin forms."""
+    forms = set(key.distinctive)
+    if not key.compact.isascii() and key.latin:
+        forms.add(key.latin)
+    return forms
 
 
 class NameIndex:
-    """Exact, normalised, transliterated and token look-ups over all names."""
+    """Every name and alias of the given entities, indexed for retrieval."""
 
     def __init__(self, entities: Iterable[Entity], vocab: Vocabulary | None = None) -> None:
         self.vocab = vocab or default_vocabulary()
         self.refs: list[AliasRef] = []
         self.exact: dict[str, list[int]] = defaultdict(list)
         self.by_key: dict[str, list[int]] = defaultdict(list)
-        self.by_latin: dict[str, list[int]] = defaultdict(list)
         self.by_compact: dict[str, list[int]] = defaultdict(list)
-        self.by_token: dict[str, list[int]] = defaultdict(list)
+        self.by_latin: dict[str, list[int]] = defaultdict(list)
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        self.neighbours: dict[str, list[str]] = defaultdict(list)  # deletion -> words
         seen: set[tuple[str, str]] = set()
         for entity in entities:
             names = [(entity.name, "name"), *((a.name, a.kind) for a in entity.aliases)]
@@ -38,11 +78,13 @@ class NameIndex:
                 if (entity.id, name) in seen:
                     continue
                 seen.add((entity.id, name))
-                self._add(AliasRef(entity.id, name, name_key(name, self.vocab), kind))
-        # Lists for bulk fuzzy comparison (rapidfuzz works on plain sequences).
-        self.compact_keys = _by_length(self.by_compact)
-        self.latin_keys = _by_length(self.by_latin)
-        self.tokens = _by_length(self.by_token)
+                ref = AliasRef(entity.id, name, name_key(name, self.vocab), kind, entity.country)
+                self._add(ref)
+        for word in self.by_word:
+            depth = min(allowed_edits(len(word)), MAX_DELETES)
+            if depth:
+                for variant in deletions(word, depth):
+                    self.neighbours[variant].append(word)
 
     def _add(self, ref: AliasRef) -> None:
         i = len(self.refs)
@@ -52,21 +94,48 @@ class NameIndex:
         self.by_compact[ref.key.compact].append(i)
         if ref.key.latin:
             self.by_latin[ref.key.latin].append(i)
-        for tok in set(ref.key.distinctive):
-            self.by_token[tok].append(i)
+        for word in _word_forms(ref.key):
+            self.by_word[word].append(i)
 
     def __len__(self) -> int:
         return len(self.refs)
 
+    def similar_words(self, word: str) -> dict[str, int]:
+        """Known words equal to ``word`` or within its typo allowance, with their edits."""
+        found = {word: 0} if word in self.by_word else {}
+        depth = min(allowed_edits(len(word)), MAX_DELETES)
+        if depth:
+            for variant in deletions(word, depth):
+                for known in self.neighbours.get(variant, ()):
+                    if known not in found:
+                        edits = OSA.distance(word, known)
+                        limit = min(allowed_edits(len(known)), allowed_edits(len(word)))
+                        if edits <= limit:
+                            found[known] = edits
+        return found
 
-def _by_length(keys: Iterable[str]) -> dict[int, list[str]]:
-    """Keys grouped by length: an edit-distance search only looks at plausible lengths."""
-    out: dict[int, list[str]] = defaultdict(list)
-    for key in sorted(keys):
-        out[len(key)].append(key)
-    return dict(out)
-
-
-def near_lengths(keys: dict[int, list[str]], length: int, edits: int) -> list[str]:
-    """Keys whose length differs from ``length`` by at most ``edits``."""
-    return [k for n in range(length - edits, length + edits + 1) for k in keys.get(n, ())]
+    def candidates(self, q: NameKey, limit: int = 8) -> list[int]:
+        """Alias numbers worth scoring for ``q``, best first (at most ``limit`` beyond exact)."""
+        direct: dict[int, None] = {}
+        for table, value in (
+            (self.exact, q.folded),
+            (self.by_key, q.key),
+            (self.by_compact, q.compact),
+            (self.by_latin, q.latin),
+        ):
+            for i in table.get(value, ()):
+                direct[i] = None
+        shared: dict[int, float] = defaultdict(float)
+        for word in _word_forms(q):
+            for known, edits in self.similar_words(word).items():
+                postings = self.by_word[known]
+                if len(postings) > COMMON_TOKEN:
+                    continue
+                weight = len(known) - edits
+                for i in postings:
+                    shared[i] += weight
+        ranked = sorted(
+            (i for i in shared if i not in direct),
+            key=lambda i: (-shared[i], len(self.refs[i].key.compact), i),
+        )
+        return [*direct, *ranked[:limit]]

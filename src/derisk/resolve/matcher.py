@@ -1,37 +1,31 @@
-"""Resolve one vendor name to the best knowledge-base entity, with the reason.
+"""Resolve a name to knowledge-base entities: retrieve candidates, score them, explain.
 
-Methods, strongest first (each reports a fixed score band so a score says how it was made):
-
-- ``exact`` (1.00): the folded name equals a known name or alias.
-- ``normalized`` (0.97): the same distinctive words once legal forms ("Co., Ltd.", "GmbH",
-  "有限公司"), generic words ("Technology", "Group") and abbreviations are normalised, and the
-  same places. A query naming a place the known name lacks scores 0.90
-  ("Huawei Technologies Polska" -> Huawei); a known name with a place the query lacks is
-  a different entity and is not matched.
-- ``transliterated`` (0.93): equal after transliteration to Latin ("华为" -> "huawei").
-- ``fuzzy`` (0.95 - 0.03 per edit): optimal-string-alignment edits on the distinctive part,
-  allowed only by length: none up to 4 characters (so ZTT is never ZTE), one up to 8, two up
-  to 14, three beyond; digits must agree exactly ("Trust 2005" is not "Trust 2006").
-- ``contains`` (0.88 to 0.95): every distinctive word of a known name appears (with the same
-  edit allowance per word) among the query's words ("Huawei Technologies Deutschland
-  Service GmbH" -> Huawei).
-
-A match is accepted at :data:`THRESHOLD` or above.
+:func:`match_name` returns the best entity at or above the model's threshold (used by
+screening); :func:`rank_candidates` returns every scored candidate with its feature
+contributions (used by ``derisk match``). Each result carries a method label naming its
+strongest evidence: ``exact`` (the same name), ``normalized`` (the same distinctive words once
+legal forms, generic words and abbreviations are normalised), ``transliterated`` (the same in
+Latin script), ``contains`` (the known name is part of a longer one) or ``fuzzy`` (typos).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA, Indel
+from rapidfuzz.distance import Indel
 
-from derisk.resolve.index import AliasRef, NameIndex, near_lengths
+from derisk.resolve.index import AliasRef, NameIndex
 from derisk.resolve.normalize import NameKey, name_key
+from derisk.resolve.score import MatchModel, PairScore, default_model, score_pair
 
-__all__ = ["THRESHOLD", "NameMatch", "allowed_edits", "match_name"]
-
-THRESHOLD = 0.85
+__all__ = [
+    "Candidate",
+    "NameMatch",
+    "contains_known",
+    "match_name",
+    "method_of",
+    "rank_candidates",
+]
 
 
 @dataclass(frozen=True)
@@ -42,129 +36,95 @@ class NameMatch:
     method: str
 
 
-def allowed_edits(length: int) -> int:
-    if length <= 4:
-        return 0
-    if length <= 8:
-        return 1
-    if length <= 14:
-        return 2
-    return 3
+@dataclass(frozen=True)
+class Candidate:
+    ref: AliasRef
+    result: PairScore
+    method: str
+
+    @property
+    def entity_id(self) -> str:
+        return self.ref.entity_id
 
 
-def _digits(text: str) -> str:
-    """Numbers in names must agree exactly: "Trust 2005" is not "Trust 2006"."""
-    return "".join(c for c in text if c.isdigit())
+def method_of(values: dict[str, float]) -> str:
+    if values.get("exact"):
+        return "exact"
+    if values.get("same_key"):
+        return "normalized"
+    if values.get("transliterated"):
+        return "transliterated"
+    if values.get("unmatched_max") and not values.get("unmatched_min"):
+        return "contains"
+    return "fuzzy"
 
 
-def _place_score(query: NameKey, known: NameKey, equal: float) -> float | None:
-    if known.locations - query.locations:
-        return None  # the known name is a located subsidiary the query does not name
-    return equal if query.locations == known.locations else 0.90
-
-
-def _candidates(query: NameKey, index: NameIndex) -> list[tuple[float, str, int]]:
-    found: list[tuple[float, str, int]] = []
-    for i in index.exact.get(query.folded, []):
-        found.append((1.0, "exact", i))
-    for i in index.by_key.get(query.key, []):
-        score = _place_score(query, index.refs[i].key, 0.97)
-        if score is not None:
-            found.append((score, "normalized", i))
-    if query.latin and len(query.latin) > 4:
-        for i in index.by_latin.get(query.latin, []):
-            ref = index.refs[i].key
-            if ref.compact != query.compact:  # a different script on one side
-                score = _place_score(query, ref, 0.93)
-                if score is not None:
-                    found.append((min(score, 0.93), "transliterated", i))
-    if found:
-        return found
-    found.extend(_fuzzy(query, index))
-    found.extend(_contains(query, index))
-    return found
-
-
-def _fuzzy(query: NameKey, index: NameIndex) -> list[tuple[float, str, int]]:
-    out: list[tuple[float, str, int]] = []
-    for text, keys, pool in (
-        (query.compact, index.by_compact, index.compact_keys),
-        (query.latin, index.by_latin, index.latin_keys),
-    ):
-        limit = allowed_edits(len(text))
-        if not limit:
-            continue
-        near = near_lengths(pool, len(text), limit)
-        hits = process.extract(text, near, scorer=OSA.distance, score_cutoff=limit, limit=20)
-        for known_text, edits, _ in hits:
-            if allowed_edits(len(known_text)) < edits or _digits(known_text) != _digits(text):
-                continue
-            for i in keys[known_text]:
-                score = _place_score(query, index.refs[i].key, 0.95 - 0.03 * edits)
-                if score is not None:
-                    out.append((min(score, 0.95 - 0.03 * edits), "fuzzy", i))
-    return out
-
-
-def _token_hit(token: str, index: NameIndex) -> dict[str, int]:
-    """Known tokens equal to ``token`` or within its edit allowance, with their edits."""
-    hits = {token: 0} if token in index.by_token else {}
-    limit = allowed_edits(len(token))
-    if limit:
-        near = near_lengths(index.tokens, len(token), limit)
-        for known, edits, _ in process.extract(
-            token, near, scorer=OSA.distance, score_cutoff=limit, limit=10
-        ):
-            if allowed_edits(len(known)) >= edits and _digits(known) == _digits(token):
-                hits.setdefault(known, int(edits))
-    return hits
-
-
-def _contains(query: NameKey, index: NameIndex) -> list[tuple[float, str, int]]:
-    if len(query.distinctive) < 2:
-        return []
-    present: dict[str, int] = {}
-    for tok in query.distinctive:
-        for known, edits in _token_hit(tok, index).items():
-            present[known] = min(edits, present.get(known, edits))
-    out: list[tuple[float, str, int]] = []
-    seen: set[int] = set()
-    for known in present:
-        for i in index.by_token[known]:
-            if i in seen:
-                continue
-            seen.add(i)
-            ref = index.refs[i].key
-            if not all(t in present for t in ref.distinctive):
-                continue
-            if len(ref.compact) < 3 or len(ref.distinctive) >= len(query.distinctive):
-                continue
-            edits = sum(present[t] for t in ref.distinctive)
-            share = len(ref.compact) / max(len(query.compact), 1)
-            score = _place_score(query, ref, 0.88 + 0.07 * share - 0.03 * edits)
-            if score is not None:
-                out.append((min(score, 0.88 + 0.07 * share - 0.03 * edits), "contains", i))
-    return out
-
-
-def match_name(name: str, index: NameIndex) -> NameMatch | None:
-    """The best entity for ``name`` at or above :data:`THRESHOLD`, or None."""
+def rank_candidates(
+    name: str,
+    index: NameIndex,
+    *,
+    country: str | None = None,
+    model: MatchModel | None = None,
+    limit: int = 8,
+) -> list[Candidate]:
+    """Every retrieved candidate, scored, best first; one (the best alias) per entity."""
     if not name or not name.strip():
-        return None
-    query = name_key(name, index.vocab)
-    found = [c for c in _candidates(query, index) if c[0] >= THRESHOLD]
-    if not found:
-        return None
+        return []
+    model = model or default_model()
+    q = name_key(name, index.vocab)
+    best: dict[str, Candidate] = {}
+    for i in index.candidates(q, limit):
+        ref = index.refs[i]
+        result = score_pair(q, ref.key, model, q_country=country, c_country=ref.country)
+        found = Candidate(ref, result, method_of(result.values))
+        held = best.get(ref.entity_id)
+        if held is None or _rank(q, found) < _rank(q, held):
+            best[ref.entity_id] = found
+    return sorted(best.values(), key=lambda c: _rank(q, c))
 
-    spelled = " ".join(query.tokens)
 
-    def rank(c: tuple[float, str, int]) -> tuple[float, float, str]:
-        # Ties in score go to the alias closest in full (legal forms dropped, abbreviations
-        # expanded): "Huawei Tech." is Huawei Technologies, not Huawei Device.
-        ref: AliasRef = index.refs[c[2]]
-        closeness = Indel.normalized_similarity(spelled, " ".join(ref.key.tokens))
-        return (-c[0], -closeness, ref.entity_id)
+def _rank(q: NameKey, c: Candidate) -> tuple[int, float, float, str]:
+    # Scores within 0.05 of each other count as a tie, which goes to the alias closest in
+    # full: "Huawei Tech." is Huawei Technologies, not Huawei Device, though both share the
+    # distinctive word and a legal form may tip the score by a hair.
+    closeness = Indel.normalized_similarity(" ".join(q.tokens), " ".join(c.ref.key.tokens))
+    return (-int(c.result.score * 20), -closeness, -c.result.score, c.ref.entity_id)
 
-    score, method, i = min(found, key=rank)
-    ref = index.refs[i]
-    return NameMatch(ref.entity_id, ref.name, round(score, 4), method)
+
+def contains_known(c: Candidate) -> bool:
+    """The query holds the known name's whole distinctive part, with nothing in conflict.
+
+    "Hikvision Security Cameras Distribution Department" names a unit of Hikvision; since
+    rules cover subsidiaries and units, screening reports it (method ``contains``) even when
+    the pair score, which weighs the extra words, stays below the threshold.
+    """
+    v = c.result.values
+    return (
+        c.method == "contains"
+        and v.get("excess_edits", 0) == 0
+        and not any(v.get(k) for k in ("number_conflict", "location_conflict", "generic_only"))
+        and len(c.ref.key.compact) >= 5
+        and not (c.ref.key.locations - _query_places(c))
+    )
+
+
+def _query_places(c: Candidate) -> frozenset[str]:
+    # A known name with a place the query lacks is a located subsidiary, not a unit of it.
+    return frozenset() if c.result.values.get("location_one_sided") else c.ref.key.locations
+
+
+def match_name(
+    name: str,
+    index: NameIndex,
+    *,
+    country: str | None = None,
+    model: MatchModel | None = None,
+    allow_contains: bool = True,
+) -> NameMatch | None:
+    """The best entity for ``name`` if it scores at or above the match threshold, or (with
+    ``allow_contains``) if ``name`` contains a known name whole (:func:`contains_known`)."""
+    ranked = rank_candidates(name, index, country=country, model=model)
+    for top in ranked[:1]:
+        if top.result.match or (allow_contains and contains_known(top)):
+            return NameMatch(top.entity_id, top.ref.name, top.result.score, top.method)
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import yaml
 from anyascii import anyascii
 from pypinyin import lazy_pinyin
+from rapidfuzz.distance import OSA
 
 __all__ = ["NameKey", "Vocabulary", "default_vocabulary", "fold", "name_key"]
 
@@ -52,12 +54,19 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+# Legal forms glued to the name, recognised by the case change ("SiemensAG", "AcmeGmbH",
+# "FooLtd"): "Hashtag" or "Petronas" have no capital at the join and stay whole.
+_GLUED_LEGAL = re.compile(r"(?<=[a-z])(AG|GmbH|GMBH|KGaA|Ltd|LTD|Inc|INC|LLC|Corp|CORP|PLC|Oyj)\b")
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     legal_forms: frozenset[tuple[str, ...]]
+    legal_class: dict[str, str]  # folded legal form -> generic class (LLC, JSC, ...)
     legal_max_len: int
     generic: frozenset[str]
     locations: frozenset[tuple[str, ...]]
+    generic_near: dict[str, str]  # one-deletion variants of long generic words -> the word
     cjk_legal: tuple[str, ...]  # longest first
     cjk_generic: tuple[str, ...]
     cjk_locations: tuple[str, ...]
@@ -70,25 +79,60 @@ class Vocabulary:
         with vocabulary.open(encoding="utf-8") as fh:
             vocab = yaml.safe_load(fh)
         forms: set[tuple[str, ...]] = set()
+        legal_class: dict[str, str] = {}
         for entry in types:
+            generic = entry.get("generic")
             for alias in [*entry.get("aliases", []), entry.get("display"), entry.get("compare")]:
-                if alias and not _CJK_RE.search(alias):
-                    toks = tuple(fold(str(alias)).split())
+                if not alias:
+                    continue
+                folded_alias = fold(str(alias))
+                if generic and folded_alias:
+                    legal_class.setdefault(folded_alias, str(generic))
+                if not _CJK_RE.search(alias):
+                    toks = tuple(folded_alias.split())
                     if toks:
                         forms.add(toks)
         cjk_legal = {a for e in types for a in e.get("aliases", []) if _CJK_RE.fullmatch(a)}
         cjk_legal.update(vocab.get("cjk_legal_suffixes", []))
         abbreviations = {fold(k): fold(v) for k, v in vocab.get("abbreviations", {}).items()}
+        generic = frozenset(fold(w) for w in vocab.get("generic", []) if fold(w))
         return cls(
             legal_forms=frozenset(forms),
+            legal_class=legal_class,
             legal_max_len=max((len(f) for f in forms), default=1),
-            generic=frozenset(fold(w) for w in vocab.get("generic", []) if fold(w)),
+            generic=generic,
+            generic_near=_near_variants(w for w in generic if len(w) >= 7),
             locations=frozenset(tuple(fold(w).split()) for w in vocab.get("locations", [])),
             cjk_legal=tuple(sorted(cjk_legal, key=len, reverse=True)),
             cjk_generic=tuple(sorted(vocab.get("cjk_generic", []), key=len, reverse=True)),
             cjk_locations=tuple(sorted(vocab.get("cjk_locations", []), key=len, reverse=True)),
             abbreviations=abbreviations,
         )
+
+
+def _one_deletion(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+def _near_variants(words: Iterable[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for word in words:
+        for variant in _one_deletion(word):
+            out.setdefault(variant, word)
+    return out
+
+
+def _is_generic(token: str, vocab: Vocabulary) -> bool:
+    """A generic word, or a long one with a single typo ("Corporaton", "Technolgies")."""
+    if token in vocab.generic:
+        return True
+    if len(token) < 7 or not token.isascii():
+        return False
+    for variant in _one_deletion(token):
+        word = vocab.generic_near.get(variant)
+        if word is not None and OSA.distance(token, word) <= 1:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -107,6 +151,13 @@ class NameKey:
     locations: frozenset[str]
     legal_forms: tuple[str, ...]
     latin: str  # distinctive part, transliterated to Latin and joined without spaces
+    generic_only: bool = False  # the name has nothing but generic words and places
+    legal_classes: frozenset[str] = frozenset()  # generic classes of its legal forms
+
+    @property
+    def digits(self) -> str:
+        """The numbers in the name, which must agree exactly ("Trust 2005" vs "Trust 2006")."""
+        return "".join(c for c in "".join(self.tokens) if c.isdigit())
 
     @property
     def key(self) -> str:
@@ -136,13 +187,21 @@ def _strip_legal(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], list[
     return tokens, removed
 
 
-def _strip_cjk(token: str, vocab: Vocabulary) -> tuple[str, list[str]]:
+def _strip_cjk(token: str, vocab: Vocabulary) -> tuple[str, list[str], list[str]]:
     """Strip legal suffixes, generic words and place names around a CJK token."""
     places: list[str] = []
+    legal: list[str] = []
     changed = True
     while changed:
         changed = False
-        for word in (*vocab.cjk_legal, *vocab.cjk_generic):
+        for word in vocab.cjk_legal:
+            if token.endswith(word) and len(token) > len(word):
+                token, changed = token[: -len(word)], True
+                legal.append(word)
+            if token.startswith(word) and len(token) > len(word):
+                token, changed = token[len(word) :], True
+                legal.append(word)
+        for word in vocab.cjk_generic:
             if token.endswith(word) and len(token) > len(word):
                 token, changed = token[: -len(word)], True
             if token.startswith(word) and len(token) > len(word):
@@ -151,7 +210,7 @@ def _strip_cjk(token: str, vocab: Vocabulary) -> tuple[str, list[str]]:
             if token.startswith(word) and len(token) > len(word):
                 token, changed = token[len(word) :], True
                 places.append(word)
-    return token, places
+    return token, places, legal
 
 
 def _take_locations(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], set[str]]:
@@ -186,19 +245,21 @@ def name_key(name: str, vocab: Vocabulary | None = None) -> NameKey:
     """Normalise one organisation name."""
     vocab = vocab or default_vocabulary()
     folded = fold(name)
-    tokens, legal = _strip_legal(folded.split(), vocab)
+    tokens, legal = _strip_legal(fold(_GLUED_LEGAL.sub(r" \1", name)).split(), vocab)
     tokens = [t for tok in tokens for t in vocab.abbreviations.get(tok, tok).split()]
     cleaned: list[str] = []
     cjk_places: list[str] = []
     for tok in tokens:
         if _CJK_RE.fullmatch(tok):
-            tok, found = _strip_cjk(tok, vocab)
+            tok, found, cjk_legal = _strip_cjk(tok, vocab)
             cjk_places.extend(found)
+            legal.extend(cjk_legal)
         cleaned.append(tok)
     rest, places = _take_locations(cleaned, vocab)
     places.update(cjk_places)
-    distinctive = [t for t in rest if t not in vocab.generic]
-    if not distinctive:  # "Global Technology Group": nothing distinctive, keep what there is
+    distinctive = [t for t in rest if not _is_generic(t, vocab)]
+    generic_only = not distinctive
+    if generic_only:  # "Global Technology Group": nothing distinctive, keep what there is
         distinctive = rest or cleaned or folded.split()
     return NameKey(
         folded=folded,
@@ -207,4 +268,6 @@ def name_key(name: str, vocab: Vocabulary | None = None) -> NameKey:
         locations=frozenset(places),
         legal_forms=tuple(legal),
         latin=_transliterate(tuple(distinctive)),
+        generic_only=generic_only,
+        legal_classes=frozenset(vocab.legal_class[f] for f in legal if f in vocab.legal_class),
     )

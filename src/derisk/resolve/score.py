@@ -1,0 +1,231 @@
+"""Pair scoring: named features of two names, combined into a calibrated score in 0..1.
+
+The score is a logistic model, ``1 / (1 + exp(-(intercept + sum(weight_i * feature_i))))``,
+whose weights are data (``derisk/data/names/match_model.yaml``, fitted on a labelled
+development set by ``benchmarks/matching/fit_model.py``). Every feature is reported with its
+contribution, so a score can be explained term by term.
+
+The features look only at the distinctive part of names (legal forms, generic words and places
+removed); legal forms, places, numbers, countries and identifiers enter as agreement or
+conflict features, never as similarity, so "Co., Ltd." shared by two names adds nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from rapidfuzz.distance import OSA
+
+from derisk.resolve.normalize import NameKey
+
+__all__ = [
+    "FEATURES",
+    "MatchModel",
+    "PairScore",
+    "allowed_edits",
+    "default_model",
+    "features",
+    "score_pair",
+]
+
+FEATURES = (
+    "exact",  # the whole names are equal once folded
+    "same_key",  # the same distinctive words once legal forms etc. are normalised
+    "transliterated",  # equal once both are transliterated to Latin (different scripts)
+    "similarity",  # 0..1: best of token alignment and joined-string similarity
+    "excess_edits",  # edits beyond what the word lengths allow (0..3)
+    "short_mismatch",  # a distinctive part of 4 characters or fewer that is not equal
+    "unmatched_max",  # share of distinctive characters without a counterpart, worse side
+    "unmatched_min",  # the same, better side (both sides have extra words)
+    "location_conflict",  # both name places, and different ones
+    "location_one_sided",  # one names a place the other does not
+    "number_conflict",  # the numbers in the names differ
+    "legal_agree",  # both carry legal forms of the same kind (LLC, JSC, ...)
+    "legal_conflict",  # both carry legal forms, of different kinds
+    "country_agree",
+    "country_conflict",
+    "identifier_match",  # a shared identifier (LEI, registration number)
+    "generic_only",  # one name has nothing but generic words
+)
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "names" / "match_model.yaml"
+
+
+def allowed_edits(length: int) -> int:
+    """Typos tolerated in a distinctive part of this many characters."""
+    if length <= 4:
+        return 0
+    if length <= 8:
+        return 1
+    if length <= 14:
+        return 2
+    return 3
+
+
+class MatchModel(BaseModel):
+    """Weights, intercept and thresholds, with where they came from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    intercept: float
+    weights: dict[str, float]
+    threshold: float = Field(gt=0, lt=1)  # match at or above
+    review: float = Field(gt=0, lt=1)  # 'review' band: [review, threshold)
+    provenance: dict[str, str | int | float] = {}
+
+    @model_validator(mode="after")
+    def _known_features(self) -> MatchModel:
+        unknown = set(self.weights) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown features: {sorted(unknown)}")
+        if self.review > self.threshold:
+            raise ValueError("the review band must lie below the threshold")
+        return self
+
+
+@lru_cache(maxsize=1)
+def default_model() -> MatchModel:
+    """The bundled model (read once)."""
+    with _DATA.open(encoding="utf-8") as fh:
+        return MatchModel.model_validate(yaml.safe_load(fh))
+
+
+@dataclass(frozen=True)
+class PairScore:
+    score: float
+    decision: str  # match | review | no_match
+    contributions: dict[str, float]  # feature -> weight * value (non-zero only)
+    values: dict[str, float]
+
+    @property
+    def match(self) -> bool:
+        return self.decision == "match"
+
+
+def _align(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float, float, int]:
+    """Greedy one-to-one alignment of words by similarity.
+
+    Returns (similarity of the aligned words 0..1, weighted by length; the unmatched share of
+    ``a`` and of ``b`` by characters; edits beyond the allowance in aligned words).
+    """
+    pairs = sorted(
+        ((OSA.normalized_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
+        reverse=True,
+    )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    gained = 0.0
+    weight = 0
+    excess = 0
+    for sim, i, j in pairs:
+        if sim < 0.5 or i in used_a or j in used_b:
+            continue
+        x, y = a[i], b[j]
+        edits = OSA.distance(x, y)
+        if edits > allowed_edits(min(len(x), len(y))):
+            excess += edits - allowed_edits(min(len(x), len(y)))
+            if sim < 0.75:
+                continue  # too different to count as the same word
+        used_a.add(i)
+        used_b.add(j)
+        gained += sim * (len(x) + len(y))
+        weight += len(x) + len(y)
+    total_a = sum(len(x) for x in a) or 1
+    total_b = sum(len(y) for y in b) or 1
+    left_a = sum(len(x) for i, x in enumerate(a) if i not in used_a) / total_a
+    left_b = sum(len(y) for j, y in enumerate(b) if j not in used_b) / total_b
+    return (gained / weight if weight else 0.0), left_a, left_b, excess
+
+
+def features(
+    q: NameKey,
+    c: NameKey,
+    *,
+    q_country: str | None = None,
+    c_country: str | None = None,
+    identifiers_match: bool = False,
+) -> dict[str, float]:
+    """Feature values of a pair of normalised names (symmetric in the two names)."""
+    same_key = q.key == c.key or q.compact == c.compact  # "Hua Wei" is "Huawei"
+    translit = (
+        not same_key
+        and len(q.latin) > 4
+        and q.latin == c.latin
+        and (not q.compact.isascii() or not c.compact.isascii())
+    )
+    align_sim, left_q, left_c, excess = _align(q.distinctive, c.distinctive)
+    joined_sim = OSA.normalized_similarity(q.compact, c.compact)
+    joined_edits = OSA.distance(q.compact, c.compact)
+    joined_excess = max(0, joined_edits - allowed_edits(min(len(q.compact), len(c.compact))))
+    latin_sim = OSA.normalized_similarity(q.latin, c.latin) if q.latin and c.latin else 0.0
+    similarity = max(align_sim, joined_sim, latin_sim)
+    if joined_excess == 0 and joined_sim >= align_sim:  # split or joined words, one typo
+        excess, left_q, left_c = 0, 0.0, 0.0
+    if same_key or translit:
+        excess, left_q, left_c, similarity = 0, 0.0, 0.0, 1.0
+    shorter, longer = sorted((q, c), key=lambda k: len(k.compact))
+    short = len(shorter.compact) <= 4 and shorter.compact not in longer.distinctive
+    both_places = bool(q.locations and c.locations)
+    values = {
+        "exact": float(q.folded == c.folded),
+        "same_key": float(same_key),
+        "transliterated": float(translit),
+        "similarity": similarity,
+        "excess_edits": float(min(excess, 3)),
+        "short_mismatch": float(short and not same_key and not translit),
+        "unmatched_max": max(left_q, left_c),
+        "unmatched_min": min(left_q, left_c),
+        "location_conflict": float(
+            both_places and bool(q.locations - c.locations) and bool(c.locations - q.locations)
+        ),
+        "location_one_sided": float(q.locations != c.locations and not both_places),
+        "number_conflict": float(q.digits != c.digits),
+        "legal_agree": float(bool(q.legal_classes & c.legal_classes)),
+        "legal_conflict": float(
+            bool(q.legal_classes and c.legal_classes)
+            and q.legal_classes.isdisjoint(c.legal_classes)
+        ),
+        "country_agree": float(bool(q_country and c_country and q_country == c_country)),
+        "country_conflict": float(bool(q_country and c_country and q_country != c_country)),
+        "identifier_match": float(identifiers_match),
+        "generic_only": float(q.generic_only or c.generic_only),
+    }
+    return values
+
+
+def combine(values: Mapping[str, float], model: MatchModel) -> PairScore:
+    contributions = {
+        name: model.weights[name] * value
+        for name, value in values.items()
+        if value and model.weights.get(name)
+    }
+    z = model.intercept + sum(contributions.values())
+    score = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+    decision = (
+        "match" if score >= model.threshold else "review" if score >= model.review else "no_match"
+    )
+    return PairScore(round(score, 4), decision, contributions, dict(values))
+
+
+def score_pair(
+    q: NameKey,
+    c: NameKey,
+    model: MatchModel | None = None,
+    *,
+    q_country: str | None = None,
+    c_country: str | None = None,
+    identifiers_match: bool = False,
+) -> PairScore:
+    """Score two normalised names with the model (default: the bundled one)."""
+    return combine(
+        features(
+            q, c, q_country=q_country, c_country=c_country, identifiers_match=identifiers_match
+        ),
+        model or default_model(),
+    )
