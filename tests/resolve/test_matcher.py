@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derisk.kb.loader import load_bundled
@@ -131,6 +131,7 @@ def test_normalisation_examples() -> None:
     assert k.distinctive == ("huawei",) and k.locations == frozenset({"dusseldorf"})
 
 
+@settings(deadline=None)  # the first example loads the vocabulary
 @given(st.text(min_size=1, max_size=40))
 def test_normalisation_never_fails_and_is_idempotent(text: str) -> None:
     folded = fold(text)
@@ -139,6 +140,7 @@ def test_normalisation_never_fails_and_is_idempotent(text: str) -> None:
     assert isinstance(key.key, str)
 
 
+@settings(deadline=None)  # the first example builds the index
 @given(st.sampled_from([p[0] for p in POSITIVES]), st.sampled_from(["upper", "lower", "space"]))
 def test_case_and_spacing_do_not_change_the_answer(name: str, variant: str) -> None:
     index = _INDEX()

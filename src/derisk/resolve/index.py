@@ -16,6 +16,7 @@ best few are scored in full (:mod:`derisk.resolve.score`).
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class NameIndex:
         self.by_latin: dict[str, list[int]] = defaultdict(list)
         self.by_word: dict[str, list[int]] = defaultdict(list)
         self.neighbours: dict[str, list[str]] = defaultdict(list)  # deletion -> words
+        self._shape: list[tuple[frozenset[str], bool, int]] = []  # places, ASCII, spelled length
         seen: set[tuple[str, str]] = set()
         for entity in entities:
             names = [(entity.name, "name"), *((a.name, a.kind) for a in entity.aliases)]
@@ -89,6 +91,8 @@ class NameIndex:
     def _add(self, ref: AliasRef) -> None:
         i = len(self.refs)
         self.refs.append(ref)
+        k = ref.key
+        self._shape.append((k.locations, k.compact.isascii(), len(" ".join(k.tokens))))
         self.exact[ref.key.folded].append(i)
         self.by_key[ref.key.key].append(i)
         self.by_compact[ref.key.compact].append(i)
@@ -101,8 +105,11 @@ class NameIndex:
         return len(self.refs)
 
     def similar_words(self, word: str) -> dict[str, int]:
-        """Known words equal to ``word`` or within its typo allowance, with their edits."""
-        found = {word: 0} if word in self.by_word else {}
+        """Known words equal to ``word`` or, for a word not known as it is, within its typo
+        allowance, with their edits."""
+        if word in self.by_word:
+            return {word: 0}
+        found: dict[str, int] = {}
         depth = min(allowed_edits(len(word)), MAX_DELETES)
         if depth:
             for variant in deletions(word, depth):
@@ -116,6 +123,19 @@ class NameIndex:
 
     def candidates(self, q: NameKey, limit: int = 8) -> list[int]:
         """Alias numbers worth scoring for ``q``, best first (at most ``limit`` beyond exact)."""
+        direct, fuzzy = self.split_candidates(q, limit)
+        return [*direct, *fuzzy]
+
+    def split_candidates(
+        self, q: NameKey, limit: int, *, always_fuzzy: bool = True
+    ) -> tuple[list[int], list[int]]:
+        """(equal once normalised, sharing words or near-words) alias numbers for ``q``.
+
+        With ``always_fuzzy`` False, names found equal skip the search for near ones.
+        """
+        exact = self.exact.get(q.folded)
+        if exact and not always_fuzzy:  # the name as it is known: nothing can score higher
+            return list(exact), []
         direct: dict[int, None] = {}
         for table, value in (
             (self.exact, q.folded),
@@ -125,6 +145,8 @@ class NameIndex:
         ):
             for i in table.get(value, ()):
                 direct[i] = None
+        if direct and not always_fuzzy:
+            return list(direct), []
         shared: dict[int, float] = defaultdict(float)
         for word in _word_forms(q):
             for known, edits in self.similar_words(word).items():
@@ -134,8 +156,24 @@ class NameIndex:
                 weight = len(known) - edits
                 for i in postings:
                     shared[i] += weight
-        ranked = sorted(
-            (i for i in shared if i not in direct),
-            key=lambda i: (-shared[i], len(self.refs[i].key.compact), i),
-        )
-        return [*direct, *ranked[:limit]]
+        # One alias per entity: the one sharing most, naming no place the query lacks, in the
+        # query's script, closest in length. Then the best ``limit`` entities.
+        script = q.compact.isascii()
+        spelled = len(" ".join(q.tokens))
+        best: dict[str, tuple[float, int, int, int, int]] = {}
+        for i, share in shared.items():
+            if i in direct:
+                continue
+            places, ascii_name, length = self._shape[i]
+            rank = (
+                -share,
+                int(bool(places - q.locations)),
+                int(ascii_name != script),
+                abs(length - spelled),
+                i,
+            )
+            entity = self.refs[i].entity_id
+            if entity not in best or rank < best[entity]:
+                best[entity] = rank
+        ranked = [v[-1] for v in heapq.nsmallest(limit, best.values())]
+        return list(direct), ranked

@@ -72,8 +72,14 @@ def rank_candidates(
         return []
     model = model or default_model()
     q = name_key(name, index.vocab)
+    return _score(q, index.candidates(q, limit), index, country, model)
+
+
+def _score(
+    q: NameKey, numbers: list[int], index: NameIndex, country: str | None, model: MatchModel
+) -> list[Candidate]:
     best: dict[str, Candidate] = {}
-    for i in index.candidates(q, limit):
+    for i in numbers:
         ref = index.refs[i]
         result = score_pair(q, ref.key, model, q_country=country, c_country=ref.country)
         found = Candidate(ref, result, method_of(result.values))
@@ -123,7 +129,13 @@ def match_name(
 ) -> NameMatch | None:
     """The best entity for ``name`` if it scores at or above the match threshold, or (with
     ``allow_contains``) if ``name`` contains a known name whole (:func:`contains_known`)."""
-    ranked = rank_candidates(name, index, country=country, model=model)
+    if not name or not name.strip():
+        return None
+    model = model or default_model()
+    q = name_key(name, index.vocab)
+    direct, fuzzy = index.split_candidates(q, 5, always_fuzzy=False)
+    # A name found as it is (or once normalised) needs no typo candidates: they score lower.
+    ranked = _score(q, direct or fuzzy, index, country, model)
     for top in ranked[:1]:
         if top.result.match or (allow_contains and contains_known(top)):
             return NameMatch(top.entity_id, top.ref.name, top.result.score, top.method)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -153,19 +153,16 @@ class NameKey:
     latin: str  # distinctive part, transliterated to Latin and joined without spaces
     generic_only: bool = False  # the name has nothing but generic words and places
     legal_classes: frozenset[str] = frozenset()  # generic classes of its legal forms
+    # Derived once (matching reads them millions of times):
+    key: str = field(init=False)  # distinctive words, sorted, space-joined
+    compact: str = field(init=False)  # distinctive words joined, in order
+    digits: str = field(init=False)  # numbers must agree exactly: "Trust 2005" vs "2006"
 
-    @property
-    def digits(self) -> str:
-        """The numbers in the name, which must agree exactly ("Trust 2005" vs "Trust 2006")."""
-        return "".join(c for c in "".join(self.tokens) if c.isdigit())
-
-    @property
-    def key(self) -> str:
-        return " ".join(sorted(self.distinctive))
-
-    @property
-    def compact(self) -> str:
-        return "".join(self.distinctive)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", " ".join(sorted(self.distinctive)))
+        object.__setattr__(self, "compact", "".join(self.distinctive))
+        digits = "".join(c for c in "".join(self.tokens) if c.isdigit())
+        object.__setattr__(self, "digits", digits)
 
 
 def _strip_legal(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], list[str]]:
@@ -245,7 +242,8 @@ def name_key(name: str, vocab: Vocabulary | None = None) -> NameKey:
     """Normalise one organisation name."""
     vocab = vocab or default_vocabulary()
     folded = fold(name)
-    tokens, legal = _strip_legal(fold(_GLUED_LEGAL.sub(r" \1", name)).split(), vocab)
+    unglued = _GLUED_LEGAL.sub(r" \1", name)
+    tokens, legal = _strip_legal((fold(unglued) if unglued != name else folded).split(), vocab)
     tokens = [t for tok in tokens for t in vocab.abbreviations.get(tok, tok).split()]
     cleaned: list[str] = []
     cjk_places: list[str] = []

@@ -153,12 +153,11 @@ def features(
 ) -> dict[str, float]:
     """Feature values of a pair of normalised names (symmetric in the two names)."""
     same_key = q.key == c.key or q.compact == c.compact  # "Hua Wei" is "Huawei"
-    translit = (
-        not same_key
-        and len(q.latin) > 4
-        and q.latin == c.latin
-        and (not q.compact.isascii() or not c.compact.isascii())
-    )
+    if same_key:
+        return _with_context(q, c, _SAME, q_country, c_country, identifiers_match)
+    if len(q.latin) > 4 and q.latin == c.latin:  # the same name in another script
+        translit = {**_SAME, "same_key": 0.0, "transliterated": 1.0}
+        return _with_context(q, c, translit, q_country, c_country, identifiers_match)
     align_sim, left_q, left_c, excess = _align(q.distinctive, c.distinctive)
     joined_sim = OSA.normalized_similarity(q.compact, c.compact)
     joined_edits = OSA.distance(q.compact, c.compact)
@@ -167,20 +166,45 @@ def features(
     similarity = max(align_sim, joined_sim, latin_sim)
     if joined_excess == 0 and joined_sim >= align_sim:  # split or joined words, one typo
         excess, left_q, left_c = 0, 0.0, 0.0
-    if same_key or translit:
-        excess, left_q, left_c, similarity = 0, 0.0, 0.0, 1.0
     shorter, longer = sorted((q, c), key=lambda k: len(k.compact))
     short = len(shorter.compact) <= 4 and shorter.compact not in longer.distinctive
+    values = {
+        "exact": 0.0,
+        "same_key": 0.0,
+        "transliterated": 0.0,
+        "similarity": similarity,
+        "excess_edits": float(min(excess, 3)),
+        "short_mismatch": float(short),
+        "unmatched_max": max(left_q, left_c),
+        "unmatched_min": min(left_q, left_c),
+    }
+    return _with_context(q, c, values, q_country, c_country, identifiers_match)
+
+
+_SAME = {
+    "same_key": 1.0,
+    "transliterated": 0.0,
+    "similarity": 1.0,
+    "excess_edits": 0.0,
+    "short_mismatch": 0.0,
+    "unmatched_max": 0.0,
+    "unmatched_min": 0.0,
+}
+
+
+def _with_context(
+    q: NameKey,
+    c: NameKey,
+    name_values: dict[str, float],
+    q_country: str | None,
+    c_country: str | None,
+    identifiers_match: bool,
+) -> dict[str, float]:
+    """Add the agreement and conflict features (places, numbers, legal forms, country...)."""
     both_places = bool(q.locations and c.locations)
     values = {
         "exact": float(q.folded == c.folded),
-        "same_key": float(same_key),
-        "transliterated": float(translit),
-        "similarity": similarity,
-        "excess_edits": float(min(excess, 3)),
-        "short_mismatch": float(short and not same_key and not translit),
-        "unmatched_max": max(left_q, left_c),
-        "unmatched_min": min(left_q, left_c),
+        **name_values,
         "location_conflict": float(
             both_places and bool(q.locations - c.locations) and bool(c.locations - q.locations)
         ),
@@ -200,12 +224,15 @@ def features(
 
 
 def combine(values: Mapping[str, float], model: MatchModel) -> PairScore:
-    contributions = {
-        name: model.weights[name] * value
-        for name, value in values.items()
-        if value and model.weights.get(name)
-    }
-    z = model.intercept + sum(contributions.values())
+    contributions: dict[str, float] = {}
+    z = model.intercept
+    weights = model.weights
+    for name, value in values.items():
+        if value:
+            weight = weights.get(name)
+            if weight:
+                contributions[name] = weight * value
+                z += weight * value
     score = 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
     decision = (
         "match" if score >= model.threshold else "review" if score >= model.review else "no_match"
