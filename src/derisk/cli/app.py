@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from derisk._version import __version__
+from derisk.cli.decide_cmd import decide, decisions
 from derisk.cli.kb_cmd import kb_app
+from derisk.cli.match_cmd import compare, match
 from derisk.cli.screen_cmd import screen
 
 __all__ = ["app", "main"]
@@ -21,7 +23,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("screen")(screen)
+app.command("match")(match)
+app.command("compare")(compare)
 app.add_typer(kb_app, name="kb")
+app.command("decide")(decide)
+app.command("decisions")(decisions)
 
 
 def _version(value: bool) -> None:

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.knowledge import KnowledgeBase
+from derisk.kb.snapshots import save_snapshot
 from derisk.kb.store import Store
 
 __all__ = ["EXIT_BAD_INPUT", "err_console", "handle_errors", "open_kb", "parse_date"]
@@ -34,7 +35,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except DeriskError as exc:
-            err_console.print(str(exc), markup=False, highlight=False)
+            sys.stderr.write(f"{exc}\n")  # one line, never wrapped: scripts grep it
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except KeyboardInterrupt:
             err_console.print("interrupted", markup=False)
@@ -59,7 +60,9 @@ def open_kb(db: Path | None) -> tuple[Store, KnowledgeBase]:
     store = Store(db)
     try:
         store.sync_bundled()
-        return store, store.load()
+        kb = store.load()
+        save_snapshot(store, kb, "existing")  # a no-op unless an older derisk made the store
+        return store, kb
     except BaseException:
         store.close()
         raise

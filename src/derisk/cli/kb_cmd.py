@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from derisk.cli.common import handle_errors, open_kb
+from derisk.cli.kb_history import diff_command, versions_command
 from derisk.cli.kb_views import list_table, show_entity, show_list, show_regime
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.importers import FORMATS, import_file
@@ -18,6 +19,8 @@ from derisk.kb.merge import merge_import
 __all__ = ["kb_app"]
 
 kb_app = typer.Typer(help="Inspect, version and extend the knowledge base.", no_args_is_help=True)
+kb_app.command("versions")(versions_command)
+kb_app.command("diff")(diff_command)
 _DB = typer.Option(
     None, "--db", help="Knowledge-base store (default: $DERISK_DB or user data dir)."
 )

@@ -16,10 +16,12 @@ from derisk.errors import DeriskError, ErrorCode
 from derisk.evaluate.rules import STATUSES, severity
 from derisk.inventory import read_inventory
 from derisk.kb.model import Sector
+from derisk.kb.snapshots import load_snapshot
 from derisk.profile import load_profile
 from derisk.report import print_summary, write_report
 from derisk.screening.document import build_document
 from derisk.screening.pipeline import ScreenContext, screen_table
+from derisk.screening.since import compare_findings, with_since
 
 __all__ = ["screen"]
 
@@ -70,6 +72,12 @@ def screen(
         help="Exit with status 1 if any finding is at least this severe (e.g. remove_by).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    since: str | None = typer.Option(
+        None,
+        "--since",
+        help="Report only findings new since this knowledge-base version (see 'derisk kb "
+        "versions'); prefixes accepted.",
+    ),
 ) -> None:
     """Screen an inventory against every regime that binds your organisation."""
     as_of_date = parse_date(as_of, "--as-of")
@@ -84,7 +92,8 @@ def screen(
     when = as_of_date or profile_as_of or date.today()
     inv = read_inventory(inventory, encoding=encoding, sheet=sheet)
     store, kb = open_kb(db)
-    store.close()
+    with store:
+        old_kb = load_snapshot(store, since) if since is not None else None
     ctx = ScreenContext.build(kb, org, when)
     records = inv.table
     show = not quiet and len(records) >= PROGRESS_MIN_ROWS and err_console.is_terminal
@@ -97,8 +106,13 @@ def screen(
         transient=True,
         disable=not show,
     ) as bar:
-        task = bar.add_task("screen", total=len(records))
+        task = bar.add_task("screen", total=len(records) * (1 if old_kb is None else 2))
         findings = screen_table(records, ctx, progress=lambda n: bar.advance(task, n))
+        if old_kb is not None:
+            old_ctx = ScreenContext.build(old_kb, org, when)
+            before = screen_table(records, old_ctx, progress=lambda n: bar.advance(task, n))
+            compared = compare_findings(before, findings)
+            findings = compared.new
     document = build_document(
         findings=findings,
         records=records,
@@ -113,12 +127,22 @@ def screen(
             "columns": inv.columns,
         },
     )
+    if old_kb is not None:
+        document = with_since(document, compared.block(old_kb.version))
     if fmt is OutputFormat.TABLE:
         if output is not None:
             raise DeriskError(
                 ErrorCode.ARGUMENT_INVALID, "--output needs --format json, csv or html"
             )
-        print_summary(document, Console(highlight=False))
+        console = Console(highlight=False)
+        if old_kb is not None:
+            n = document["since"]
+            console.print(
+                f"Since knowledge-base version {n['version']}: {n['new']} new findings, "
+                f"{n['resolved']} resolved ({n['findings_before']} findings before).",
+                markup=False,
+            )
+        print_summary(document, console)
     else:
         write_report(document, fmt.value, output)
         if output is not None and not quiet:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.model import (
@@ -133,8 +133,9 @@ class KnowledgeBase:
             more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
             raise DeriskError(ErrorCode.KB_INVALID, f"broken references: {shown}{more}")
 
-    def _content_hash(self) -> str:
-        doc = {
+    def to_document(self) -> dict[str, Any]:
+        """Every fact as JSON values, in the canonical order the version is hashed over."""
+        return {
             "sources": [s.model_dump(mode="json") for s in sorted_by_id(self.sources)],
             "entities": [e.model_dump(mode="json") for e in sorted_by_id(self.entities)],
             "ownership": [o.model_dump(mode="json") for o in self.ownership],
@@ -143,6 +144,9 @@ class KnowledgeBase:
             "products": [p.model_dump(mode="json") for p in self.products],
             "country_groups": self.country_groups,
         }
+
+    def _content_hash(self) -> str:
+        doc = self.to_document()
         blob = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 

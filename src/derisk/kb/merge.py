@@ -15,6 +15,7 @@ from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.importers.base import ImportBatch
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.kb.model import Alias, ListEntry, Ownership, RestrictedList
+from derisk.kb.snapshots import save_snapshot
 from derisk.kb.store import Store
 from derisk.resolve.index import NameIndex
 from derisk.resolve.matcher import match_name
@@ -62,7 +63,9 @@ def _previous_imports(store: Store, batch: ImportBatch) -> list[str]:
 def merge_import(store: Store, batch: ImportBatch) -> ImportSummary:
     """Write ``batch`` into ``store`` in one transaction; the KB is re-validated before commit."""
     summary = ImportSummary(batch.source_id, batch.format, batch.file, skipped=len(batch.skipped))
-    summary.version_before = store.load().version
+    before = store.load()
+    summary.version_before = before.version
+    save_snapshot(store, before, "existing")  # a no-op unless an older derisk made the store
     origin = f"import:{batch.source_id}"
     with store.transaction():
         for old in _previous_imports(store, batch):
@@ -139,5 +142,7 @@ def merge_import(store: Store, batch: ImportBatch) -> ImportSummary:
                 "skipped": len(batch.skipped),
             }
         )
-        summary.version_after = store.load().version  # raises (and rolls back) if inconsistent
+        after = store.load()  # raises (and rolls back) if inconsistent
+        summary.version_after = after.version
+        save_snapshot(store, after, origin)
     return summary

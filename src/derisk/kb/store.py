@@ -24,6 +24,7 @@ from derisk.kb.knowledge import KnowledgeBase
 from derisk.kb.loader import load_bundled
 from derisk.kb.model import Entity, Ownership, Regime, RestrictedList, Source
 from derisk.kb.products import Product
+from derisk.kb.snapshots import save_snapshot
 
 __all__ = ["Store", "default_db_path"]
 
@@ -47,7 +48,15 @@ CREATE TABLE IF NOT EXISTS products (id VARCHAR, origin VARCHAR, entity_id VARCH
 CREATE TABLE IF NOT EXISTS imports (
   id VARCHAR PRIMARY KEY, format VARCHAR, file VARCHAR, sha256 VARCHAR, imported_at TIMESTAMP,
   lists VARCHAR, entities INTEGER, entries INTEGER, linked INTEGER, skipped INTEGER);
+CREATE TABLE IF NOT EXISTS kb_snapshots (
+  version VARCHAR PRIMARY KEY, created_at TIMESTAMP, origin VARCHAR, doc BLOB);
+CREATE SEQUENCE IF NOT EXISTS decisions_seq;
+CREATE TABLE IF NOT EXISTS decisions (
+  seq BIGINT PRIMARY KEY DEFAULT nextval('decisions_seq'), key VARCHAR, entity_id VARCHAR,
+  action VARCHAR, doc JSON);
 """
+# kb_snapshots (derisk.kb.snapshots) and decisions (derisk.kb.decisions) hold no facts: a
+# bundled refresh or an import never deletes from them.
 _FACT_TABLES = (
     "sources",
     "entities",
@@ -128,6 +137,7 @@ class Store:
                 products=bundled.products,
             )
             self.set_meta("bundled_version", bundled.version)
+            save_snapshot(self, self.load(), BUNDLED)  # raises (and rolls back) if inconsistent
         return True
 
     def _delete_origin(self, origin: str) -> None:
