@@ -167,6 +167,7 @@ def _links(entities: list[str | None]) -> pa.Table:
             "match_method": ["exact"] * len(pairs),
             "via": ["vendor"] * len(pairs),
             "product_kind": pa.nulls(len(pairs), pa.string()),
+            "decision": pa.nulls(len(pairs), pa.string()),
         }
     )
 

@@ -26,6 +26,7 @@ HEADER = [
     "matched_name",
     "match_method",
     "via",
+    "decision",
     "ownership_path",
     "rule_id",
     "regime_id",
@@ -116,6 +117,7 @@ def test_one_row_per_finding_with_every_field() -> None:
         "matched_name": "Huawei",
         "match_method": "normalized",
         "via": "vendor",
+        "decision": "",  # no analyst decision on this match
         "ownership_path": "zte-kangxun > zte",
         "rule_id": "us-ndaa-889.b",
         "regime_id": "",

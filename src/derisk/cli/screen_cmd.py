@@ -15,6 +15,7 @@ from derisk.cli.common import err_console, handle_errors, open_kb, parse_date
 from derisk.errors import DeriskError, ErrorCode
 from derisk.evaluate.rules import STATUSES, severity
 from derisk.inventory import read_inventory
+from derisk.kb.decisions import active_decisions
 from derisk.kb.model import Sector
 from derisk.kb.snapshots import load_snapshot
 from derisk.profile import load_profile
@@ -94,7 +95,14 @@ def screen(
     store, kb = open_kb(db)
     with store:
         old_kb = load_snapshot(store, since) if since is not None else None
-    ctx = ScreenContext.build(kb, org, when)
+        decisions = active_decisions(store)
+    for orphan in decisions.orphans(kb):
+        err_console.print(
+            f"warning: the decision on '{orphan.input_name}' names entity "
+            f"'{orphan.entity_id}', which this knowledge base no longer has; it is not applied",
+            markup=False,
+        )
+    ctx = ScreenContext.build(kb, org, when, decisions)
     records = inv.table
     show = not quiet and len(records) >= PROGRESS_MIN_ROWS and err_console.is_terminal
     with Progress(
@@ -126,6 +134,7 @@ def screen(
             "records": len(records),
             "columns": inv.columns,
         },
+        dismissed=ctx.resolver.dismissed,
     )
     if old_kb is not None:
         document = with_since(document, compared.block(old_kb.version))

@@ -42,6 +42,7 @@ FINDING_SCHEMA = pa.schema(
         ("matched_name", pa.string()),
         ("match_method", pa.string()),
         ("via", pa.string()),
+        ("decision", pa.string()),
         ("ownership_path", _dict(pa.list_(pa.string()))),
         ("rule_id", _dict(pa.string())),
         ("regime_id", _dict(pa.string())),
@@ -263,9 +264,13 @@ class Evaluator:
                     "rule": cand.column("rule"),
                 }
             ),
-            [("idx", "ascending"), ("severity", "ascending"), ("deadline", "ascending"),
-             ("rule", "ascending")],
-        )  # fmt: skip
+            [
+                ("idx", "ascending"),
+                ("severity", "ascending"),
+                ("deadline", "ascending"),
+                ("rule", "ascending"),
+            ],
+        )
         keys = keys.take(order)
         cand = links.select(_LINK_COLUMNS).take(cand.column("link").take(order))
         rec = records.select(["record_id", "row", "vendor"]).take(cand.column("idx"))
@@ -324,7 +329,15 @@ def _rule_key(rule: Rule | ListRule) -> str:
     return rule.rule_id if isinstance(rule, Rule) else f"list:{rule.list_id}"
 
 
-_LINK_COLUMNS = ["idx", "entity_id", "match_score", "matched_name", "match_method", "via"]
+_LINK_COLUMNS = [
+    "idx",
+    "entity_id",
+    "match_score",
+    "matched_name",
+    "match_method",
+    "via",
+    "decision",
+]
 _STATIC_SCHEMA = pa.schema(
     [
         pa.field(name, FINDING_SCHEMA.field(name).type.value_type)

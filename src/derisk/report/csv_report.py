@@ -90,6 +90,7 @@ def csv_row(finding: Finding) -> list[str]:
         cell(finding.matched_name),
         cell(finding.match_method),
         cell(finding.via),
+        cell(finding.decision or ""),
         cell(PATH_SEPARATOR.join(finding.ownership_path)),
         cell(finding.rule_id),
         cell(finding.regime_id),

@@ -260,6 +260,7 @@ class Finding:
     matched_name: str
     match_method: str
     via: str
+    decision: str | None  # the analyst decision behind the match, if any
     ownership_path: tuple[str, ...]
     rule_id: str
     regime_id: str | None
@@ -303,6 +304,7 @@ class Finding:
             matched_name=matched_name,
             match_method=match_method,
             via=via,
+            decision=_opt_text(raw, "decision"),
             ownership_path=_texts(raw, "ownership_path"),
             rule_id=rule_id,
             regime_id=_opt_text(raw, "regime_id"),

@@ -12,12 +12,20 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from derisk.kb.decisions import Decision, DecisionSet
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.resolve.index import NameIndex
 from derisk.resolve.matcher import NameMatch, match_name
 from derisk.resolve.products import PRODUCT_SCORE, ProductHit, ProductMatcher
 
-__all__ = ["LINK_SCHEMA", "Resolver"]
+__all__ = ["LINK_SCHEMA", "Resolver", "describe"]
+
+
+def describe(d: Decision) -> str:
+    """A decision in one sentence, for reports."""
+    verb = "confirmed" if d.action == "confirm" else "dismissed"
+    return f"{verb} by {d.decided_by} on {d.decided_at.date().isoformat()}: {d.reason}"
+
 
 LINK_SCHEMA = pa.schema(
     [
@@ -28,26 +36,69 @@ LINK_SCHEMA = pa.schema(
         ("match_method", pa.string()),
         ("via", pa.string()),  # vendor | model
         ("product_kind", pa.string()),  # kind of item a product line implies, if any
+        ("decision", pa.string()),  # the analyst decision behind the link, if any
     ]
 )
 
 
 @dataclass
 class Resolver:
-    """Name and product look-ups for one knowledge base."""
+    """Name and product look-ups for one knowledge base, with the analysts' decisions."""
 
     index: NameIndex
     products: ProductMatcher
-    _names: dict[str, NameMatch | None] = field(default_factory=dict, repr=False)
+    decisions: DecisionSet | None = None
+    _names: dict[str, tuple[NameMatch | None, str | None]] = field(default_factory=dict, repr=False)
+    dismissed: dict[str, list[Decision]] = field(default_factory=dict, repr=False)
+    related: dict[str, set[str]] = field(default_factory=dict, repr=False)  # ownership, both ways
 
     @classmethod
-    def from_kb(cls, kb: KnowledgeBase) -> Resolver:
-        return cls(NameIndex(kb.entities.values()), ProductMatcher(kb.products))
+    def from_kb(cls, kb: KnowledgeBase, decisions: DecisionSet | None = None) -> Resolver:
+        related: dict[str, set[str]] = {}
+        for edge in kb.ownership:
+            related.setdefault(edge.parent, set()).add(edge.child)
+            related.setdefault(edge.child, set()).add(edge.parent)
+        return cls(
+            NameIndex(kb.entities.values()), ProductMatcher(kb.products), decisions, related=related
+        )
+
+    def _group(self, entity_id: str) -> set[str]:
+        """The entity and every entity linked to it by ownership, at any distance."""
+        seen = {entity_id}
+        todo = [entity_id]
+        while todo:
+            for other in self.related.get(todo.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return seen
 
     def match(self, name: str) -> NameMatch | None:
-        if name not in self._names:
-            self._names[name] = match_name(name, self.index)
-        return self._names[name]
+        return self.match_with_decision(name)[0]
+
+    def match_with_decision(self, name: str) -> tuple[NameMatch | None, str | None]:
+        """The best match and, when an analyst decided it, the decision as one sentence.
+
+        A confirmed match wins over the matcher (score 1.0, method ``decision``); a dismissed
+        one is never returned, and the next candidate is considered instead.
+        """
+        if name in self._names:
+            return self._names[name]
+        confirmed, dismissed = self.decisions.lookup(name) if self.decisions else ([], [])
+        known = [d for d in confirmed if d.entity_id in self.index.entity_ids]
+        result: tuple[NameMatch | None, str | None]
+        if known:
+            d = known[-1]
+            result = (NameMatch(d.entity_id, name, 1.0, "decision"), describe(d))
+        else:
+            # Dismissing Huawei for a name also rules out its subsidiaries and owners as matches
+            # of that name: they would be flagged for the same reason.
+            exclude = frozenset(e for d in dismissed for e in self._group(d.entity_id))
+            result = (match_name(name, self.index, exclude=exclude), None)
+            if dismissed:
+                self.dismissed[name] = dismissed
+        self._names[name] = result
+        return result
 
     def resolve(self, table: pa.Table) -> pa.Table:
         """Links for every record of ``table`` (columns ``vendor``, ``model``, ``description``).
@@ -82,6 +133,7 @@ class Resolver:
                 "match_method": pa.repeat(pa.scalar("product", pa.string()), n),
                 "via": pa.repeat(pa.scalar("model", pa.string()), n),
                 "product_kind": other.column("product_kind_min"),
+                "decision": pa.nulls(n, pa.string()),
             },
             schema=LINK_SCHEMA,
         )
@@ -90,18 +142,26 @@ class Resolver:
 
     def _vendor_links(self, table: pa.Table) -> pa.Table:
         encoded = pc.dictionary_encode(table.column("vendor")).combine_chunks()
-        matches = [self.match(str(v)) for v in encoded.dictionary.to_pylist()]
+        found = [self.match_with_decision(str(v)) for v in encoded.dictionary.to_pylist()]
+        matches = [m for m, _ in found]
         per_code = pa.table(
             {
                 "entity_id": [m.entity_id if m else None for m in matches],
                 "match_score": [m.score if m else None for m in matches],
                 "matched_name": [m.matched_name if m else None for m in matches],
                 "match_method": [m.method if m else None for m in matches],
+                "decision": [note for _, note in found],
             },
             schema=pa.schema(
                 [
                     LINK_SCHEMA.field(n)
-                    for n in ("entity_id", "match_score", "matched_name", "match_method")
+                    for n in (
+                        "entity_id",
+                        "match_score",
+                        "matched_name",
+                        "match_method",
+                        "decision",
+                    )
                 ]
             ),
         )

@@ -74,7 +74,9 @@ class NameIndex:
         self.neighbours: dict[str, list[str]] = defaultdict(list)  # deletion -> words
         self._shape: list[tuple[frozenset[str], bool, int]] = []  # places, ASCII, spelled length
         seen: set[tuple[str, str]] = set()
+        self.entity_ids: set[str] = set()
         for entity in entities:
+            self.entity_ids.add(entity.id)
             names = [(entity.name, "name"), *((a.name, a.kind) for a in entity.aliases)]
             for name, kind in names:
                 if (entity.id, name) in seen:

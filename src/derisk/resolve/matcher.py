@@ -126,16 +126,24 @@ def match_name(
     country: str | None = None,
     model: MatchModel | None = None,
     allow_contains: bool = True,
+    exclude: frozenset[str] = frozenset(),
 ) -> NameMatch | None:
     """The best entity for ``name`` if it scores at or above the match threshold, or (with
-    ``allow_contains``) if ``name`` contains a known name whole (:func:`contains_known`)."""
+    ``allow_contains``) if ``name`` contains a known name whole (:func:`contains_known`).
+    Entities in ``exclude`` (matches an analyst dismissed) are never returned."""
     if not name or not name.strip():
         return None
     model = model or default_model()
     q = name_key(name, index.vocab)
-    direct, fuzzy = index.split_candidates(q, 5, always_fuzzy=False)
+    direct, fuzzy = index.split_candidates(q, 5, always_fuzzy=bool(exclude))
     # A name found as it is (or once normalised) needs no typo candidates: they score lower.
     ranked = _score(q, direct or fuzzy, index, country, model)
+    if exclude:
+        ranked = [
+            c
+            for c in _score(q, [*direct, *fuzzy], index, country, model)
+            if c.entity_id not in exclude
+        ]
     for top in ranked[:1]:
         if top.result.match or (allow_contains and contains_known(top)):
             return NameMatch(top.entity_id, top.ref.name, top.result.score, top.method)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ import pyarrow.compute as pc
 
 from derisk._version import __version__
 from derisk.evaluate.rules import STATUSES
+from derisk.kb.decisions import Decision
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.profile import Profile
 
@@ -26,6 +28,7 @@ FINDING_FIELDS = (
     "matched_name",
     "match_method",
     "via",
+    "decision",
     "ownership_path",
     "rule_id",
     "regime_id",
@@ -126,11 +129,12 @@ def build_document(
     profile: Profile,
     as_of: date,
     input_info: dict[str, Any],
+    dismissed: Mapping[str, list[Decision]] | None = None,
 ) -> dict[str, Any]:
     flagged = pc.unique(findings.column("idx"))
     clear_mask = pc.invert(pc.is_in(pa.array(range(len(records)), pa.int64()), flagged))
     clear = records.column("record_id").filter(clear_mask).to_pylist()
-    return {
+    document = {
         "schema": SCHEMA_ID,
         "generated_by": f"derisk {__version__}",
         "as_of": as_of.isoformat(),
@@ -143,3 +147,30 @@ def build_document(
         "findings": _findings(findings, kb),
         "clear": clear,
     }
+    if dismissed:
+        document["dismissed"] = _dismissed(records, dismissed)
+    return document
+
+
+def _dismissed(records: pa.Table, dismissed: Mapping[str, list[Decision]]) -> list[dict[str, Any]]:
+    """Records whose vendor an analyst dismissed as a match of an entity (so not flagged)."""
+    out = []
+    for rid, row, vendor in zip(
+        records.column("record_id").to_pylist(),
+        records.column("row").to_pylist(),
+        records.column("vendor").to_pylist(),
+        strict=True,
+    ):
+        for d in dismissed.get(vendor, ()):
+            out.append(
+                {
+                    "record_id": rid,
+                    "row": row,
+                    "input_vendor": vendor,
+                    "entity_id": d.entity_id,
+                    "decided_by": d.decided_by,
+                    "decided_at": d.decided_at.isoformat(),
+                    "reason": d.reason,
+                }
+            )
+    return out

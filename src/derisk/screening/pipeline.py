@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from derisk.evaluate.batch import FINDING_SCHEMA, Evaluator
+from derisk.kb.decisions import DecisionSet
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.profile import Profile
 from derisk.resolve.batch import Resolver
@@ -34,8 +35,16 @@ class ScreenContext:
     evaluator: Evaluator
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, profile: Profile, as_of: date) -> ScreenContext:
-        return cls(kb, profile, as_of, Resolver.from_kb(kb), Evaluator(kb, profile, as_of))
+    def build(
+        cls,
+        kb: KnowledgeBase,
+        profile: Profile,
+        as_of: date,
+        decisions: DecisionSet | None = None,
+    ) -> ScreenContext:
+        return cls(
+            kb, profile, as_of, Resolver.from_kb(kb, decisions), Evaluator(kb, profile, as_of)
+        )
 
 
 def screen_batch(records: pa.Table, ctx: ScreenContext) -> pa.Table:
