@@ -54,9 +54,11 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
-# Legal forms glued to the name, recognised by the case change ("SiemensAG", "AcmeGmbH",
-# "FooLtd"): "Hashtag" or "Petronas" have no capital at the join and stay whole.
-_GLUED_LEGAL = re.compile(r"(?<=[a-z])(AG|GmbH|GMBH|KGaA|Ltd|LTD|Inc|INC|LLC|Corp|CORP|PLC|Oyj)\b")
+# Words glued together, recognised by the case change: "HikvisionDigital", "SiemensAG",
+# "VSECorporation". Splitting is safe for names like "HiSilicon" too: the joined form of the
+# distinctive words is compared as well, so "Hi Silicon" still equals "Hisilicon".
+_MIXED_CASE_FORMS = re.compile(r"GmbH|KGaA|mbH|eG\b|eV\b|SpA\b|SpZoo|BV\b")  # not case changes
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2,})")
 
 
 @dataclass(frozen=True)
@@ -67,17 +69,25 @@ class Vocabulary:
     generic: frozenset[str]
     locations: frozenset[tuple[str, ...]]
     generic_near: dict[str, str]  # one-deletion variants of long generic words -> the word
+    place_near: dict[str, str]  # one-deletion variants of one-word places -> the place
     cjk_legal: tuple[str, ...]  # longest first
     cjk_generic: tuple[str, ...]
     cjk_locations: tuple[str, ...]
     abbreviations: dict[str, str]
 
     @classmethod
-    def from_files(cls, org_types: Path, vocabulary: Path) -> Vocabulary:
+    def from_files(
+        cls, org_types: Path, vocabulary: Path, places: Path | None = None
+    ) -> Vocabulary:
         with org_types.open(encoding="utf-8") as fh:
             types = yaml.safe_load(fh)["types"]
         with vocabulary.open(encoding="utf-8") as fh:
             vocab = yaml.safe_load(fh)
+        place_names = list(vocab.get("locations", []))
+        if places is not None:
+            with places.open(encoding="utf-8") as fh:
+                for group in (yaml.safe_load(fh) or {}).values():
+                    place_names.extend(group)
         forms: set[tuple[str, ...]] = set()
         legal_class: dict[str, str] = {}
         for entry in types:
@@ -101,8 +111,13 @@ class Vocabulary:
             legal_class=legal_class,
             legal_max_len=max((len(f) for f in forms), default=1),
             generic=generic,
-            generic_near=_near_variants(w for w in generic if len(w) >= 7),
-            locations=frozenset(tuple(fold(w).split()) for w in vocab.get("locations", [])),
+            generic_near=_near_variants(w for w in generic if len(w) >= 5),
+            place_near=_near_variants(
+                " ".join(p)
+                for p in {tuple(fold(str(w)).split()) for w in place_names}
+                if len(p) == 1 and len(p[0]) >= 5
+            ),
+            locations=frozenset(tuple(fold(str(w)).split()) for w in place_names if fold(str(w))),
             cjk_legal=tuple(sorted(cjk_legal, key=len, reverse=True)),
             cjk_generic=tuple(sorted(vocab.get("cjk_generic", []), key=len, reverse=True)),
             cjk_locations=tuple(sorted(vocab.get("cjk_locations", []), key=len, reverse=True)),
@@ -122,23 +137,28 @@ def _near_variants(words: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _is_generic(token: str, vocab: Vocabulary) -> bool:
-    """A generic word, or a long one with a single typo ("Corporaton", "Technolgies")."""
-    if token in vocab.generic:
-        return True
-    if len(token) < 7 or not token.isascii():
-        return False
+def _near(token: str, table: dict[str, str]) -> str | None:
+    """The word of ``table`` one typo away from ``token`` (five letters or more), if any."""
+    if len(token) < 5 or not token.isascii():
+        return None
     for variant in _one_deletion(token):
-        word = vocab.generic_near.get(variant)
+        word = table.get(variant)
         if word is not None and OSA.distance(token, word) <= 1:
-            return True
-    return False
+            return word
+    return None
+
+
+def _is_generic(token: str, vocab: Vocabulary) -> bool:
+    """A generic word, or one with a single typo ("Corporaton", "Geoup", "Technolgies")."""
+    return token in vocab.generic or _near(token, vocab.generic_near) is not None
 
 
 @lru_cache(maxsize=1)
 def default_vocabulary() -> Vocabulary:
     """The bundled vocabulary (read once, on first use)."""
-    return Vocabulary.from_files(_DATA / "org_types.yaml", _DATA / "vocabulary.yaml")
+    return Vocabulary.from_files(
+        _DATA / "org_types.yaml", _DATA / "vocabulary.yaml", _DATA / "places.yaml"
+    )
 
 
 @dataclass(frozen=True)
@@ -153,14 +173,17 @@ class NameKey:
     latin: str  # distinctive part, transliterated to Latin and joined without spaces
     generic_only: bool = False  # the name has nothing but generic words and places
     legal_classes: frozenset[str] = frozenset()  # generic classes of its legal forms
+    generic: frozenset[str] = frozenset()  # its generic words, singular
     # Derived once (matching reads them millions of times):
     key: str = field(init=False)  # distinctive words, sorted, space-joined
     compact: str = field(init=False)  # distinctive words joined, in order
+    spelled: str = field(init=False)  # every word but legal forms, joined without spaces
     digits: str = field(init=False)  # numbers must agree exactly: "Trust 2005" vs "2006"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", " ".join(sorted(self.distinctive)))
         object.__setattr__(self, "compact", "".join(self.distinctive))
+        object.__setattr__(self, "spelled", "".join(self.tokens))
         digits = "".join(c for c in "".join(self.tokens) if c.isdigit())
         object.__setattr__(self, "digits", digits)
 
@@ -221,7 +244,11 @@ def _take_locations(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], se
                 i += n
                 break
         else:
-            rest.append(tokens[i])
+            near = _near(tokens[i], vocab.place_near)  # "Shagnhai", "Hngzhou"
+            if near is not None:
+                places.add(near)
+            else:
+                rest.append(tokens[i])
             i += 1
     return rest, places
 
@@ -242,7 +269,7 @@ def name_key(name: str, vocab: Vocabulary | None = None) -> NameKey:
     """Normalise one organisation name."""
     vocab = vocab or default_vocabulary()
     folded = fold(name)
-    unglued = _GLUED_LEGAL.sub(r" \1", name)
+    unglued = _GLUED.sub(" ", _MIXED_CASE_FORMS.sub(lambda m: m.group(0).upper(), name))
     tokens, legal = _strip_legal((fold(unglued) if unglued != name else folded).split(), vocab)
     tokens = [t for tok in tokens for t in vocab.abbreviations.get(tok, tok).split()]
     cleaned: list[str] = []
@@ -256,6 +283,7 @@ def name_key(name: str, vocab: Vocabulary | None = None) -> NameKey:
     rest, places = _take_locations(cleaned, vocab)
     places.update(cjk_places)
     distinctive = [t for t in rest if not _is_generic(t, vocab)]
+    generic_words = frozenset(t.removesuffix("s") for t in rest if t not in distinctive)
     generic_only = not distinctive
     if generic_only:  # "Global Technology Group": nothing distinctive, keep what there is
         distinctive = rest or cleaned or folded.split()
@@ -268,4 +296,5 @@ def name_key(name: str, vocab: Vocabulary | None = None) -> NameKey:
         latin=_transliterate(tuple(distinctive)),
         generic_only=generic_only,
         legal_classes=frozenset(vocab.legal_class[f] for f in legal if f in vocab.legal_class),
+        generic=generic_words,
     )

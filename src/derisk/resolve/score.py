@@ -52,7 +52,10 @@ FEATURES = (
     "country_conflict",
     "identifier_match",  # a shared identifier (LEI, registration number)
     "generic_only",  # one name has nothing but generic words
+    "generic_diff",  # share of generic words ("Group", "Communications") not on both sides
+    "acronym",  # one name is the initials of the other ("IRGC", "SMIC")
 )
+_STOPWORDS = frozenset({"of", "and", "the", "for", "de", "du", "des", "la", "le", "und", "der"})
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "names" / "match_model.yaml"
 
@@ -108,6 +111,24 @@ class PairScore:
         return self.decision == "match"
 
 
+def _abbreviates(x: str, y: str) -> bool:
+    """One word is a cut-off abbreviation of the other: "univ"/"university", "aviat"."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return len(short) >= 4 and len(long) >= len(short) + 2 and long.startswith(short)
+
+
+def _word_similarity(x: str, y: str) -> float:
+    return 0.9 if _abbreviates(x, y) else OSA.normalized_similarity(x, y)
+
+
+def _is_acronym(short: NameKey, long: NameKey) -> bool:
+    letters = short.compact
+    if not (2 <= len(letters) <= 6) or len(short.distinctive) != 1 or not letters.isalpha():
+        return False
+    words = [w for w in long.folded.split() if w not in _STOPWORDS]
+    return len(words) == len(letters) and "".join(w[0] for w in words) == letters
+
+
 def _align(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float, float, int]:
     """Greedy one-to-one alignment of words by similarity.
 
@@ -115,7 +136,7 @@ def _align(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float, float,
     ``a`` and of ``b`` by characters; edits beyond the allowance in aligned words).
     """
     pairs = sorted(
-        ((OSA.normalized_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
+        ((_word_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
         reverse=True,
     )
     used_a: set[int] = set()
@@ -127,7 +148,7 @@ def _align(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float, float,
         if sim < 0.5 or i in used_a or j in used_b:
             continue
         x, y = a[i], b[j]
-        edits = OSA.distance(x, y)
+        edits = 0 if _abbreviates(x, y) else OSA.distance(x, y)
         if edits > allowed_edits(min(len(x), len(y))):
             excess += edits - allowed_edits(min(len(x), len(y)))
             if sim < 0.75:
@@ -152,9 +173,13 @@ def features(
     identifiers_match: bool = False,
 ) -> dict[str, float]:
     """Feature values of a pair of normalised names (symmetric in the two names)."""
-    same_key = q.key == c.key or q.compact == c.compact  # "Hua Wei" is "Huawei"
+    # "Hua Wei" is "Huawei"; "MT Micro Systems" is "MT Microsystems".
+    same_key = q.key == c.key or q.compact == c.compact or q.spelled == c.spelled
     if same_key:
         return _with_context(q, c, _SAME, q_country, c_country, identifiers_match)
+    if _is_acronym(q, c) or _is_acronym(c, q):  # "IRGC" is "Iranian Revolutionary Guard Corps"
+        initials = {**_SAME, "same_key": 0.0, "similarity": 0.0}
+        return _with_context(q, c, initials, q_country, c_country, identifiers_match)
     if len(q.latin) > 4 and q.latin == c.latin:  # the same name in another script
         translit = {**_SAME, "same_key": 0.0, "transliterated": 1.0}
         return _with_context(q, c, translit, q_country, c_country, identifiers_match)
@@ -219,6 +244,8 @@ def _with_context(
         "country_conflict": float(bool(q_country and c_country and q_country != c_country)),
         "identifier_match": float(identifiers_match),
         "generic_only": float(q.generic_only or c.generic_only),
+        "generic_diff": len(q.generic ^ c.generic) / max(1, len(q.generic | c.generic)),
+        "acronym": float(_is_acronym(q, c) or _is_acronym(c, q)),
     }
     return values
 
