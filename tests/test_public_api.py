@@ -20,6 +20,7 @@ def test_public_api_is_explicit() -> None:
             "Profile",
             "Store",
             "__version__",
+            "compare_names",
             "load_bundled",
             "match",
             "screen_file",

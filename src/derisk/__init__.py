@@ -8,6 +8,8 @@ The public API::
     profile = derisk.Profile(countries=["DE"], sector="telecom")
     report = derisk.screen_file("inventory.csv", profile, as_of=date(2027, 1, 1))
     report["summary"]["by_status"]
+    derisk.match("HUAWEI TECH. CO LTD")          # the best entity, score and method
+    derisk.compare_names("ZTE Corp.", "ZTT")      # score, decision and feature contributions
 """
 
 from derisk._version import __version__
@@ -17,6 +19,7 @@ from derisk.kb.knowledge import KnowledgeBase
 from derisk.kb.loader import load_bundled
 from derisk.kb.store import Store
 from derisk.profile import Profile
+from derisk.resolve.compare import compare_names
 
 __all__ = [
     "DeriskError",
@@ -25,6 +28,7 @@ __all__ = [
     "Profile",
     "Store",
     "__version__",
+    "compare_names",
     "load_bundled",
     "match",
     "screen_file",

@@ -20,6 +20,7 @@ from derisk.inventory import read_inventory
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.resolve.compare import compare_names
 from derisk.resolve.index import NameIndex
+from derisk.resolve.keystore import cached_index
 from derisk.resolve.matcher import Candidate, rank_candidates
 from derisk.resolve.score import MatchModel, PairScore, default_model
 
@@ -129,8 +130,8 @@ def match(
         raise DeriskError(ErrorCode.ARGUMENT_INVALID, "give names or --input FILE")
     model = _model(threshold)
     store, kb = open_kb(db)
-    store.close()
-    index = NameIndex(kb.entities.values())
+    with store:
+        index = cached_index(store, kb)
     console = Console(highlight=False)
     if input_file is not None:
         _match_file(input_file, index, kb, model, country)

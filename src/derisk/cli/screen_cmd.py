@@ -20,6 +20,7 @@ from derisk.kb.model import Sector
 from derisk.kb.snapshots import load_snapshot
 from derisk.profile import load_profile
 from derisk.report import print_summary, write_report
+from derisk.resolve.keystore import cached_index
 from derisk.screening.document import build_document
 from derisk.screening.pipeline import ScreenContext, screen_table
 from derisk.screening.since import compare_findings, with_since
@@ -96,13 +97,14 @@ def screen(
     with store:
         old_kb = load_snapshot(store, since) if since is not None else None
         decisions = active_decisions(store)
+        index = cached_index(store, kb)
     for orphan in decisions.orphans(kb):
         err_console.print(
             f"warning: the decision on '{orphan.input_name}' names entity "
             f"'{orphan.entity_id}', which this knowledge base no longer has; it is not applied",
             markup=False,
         )
-    ctx = ScreenContext.build(kb, org, when, decisions)
+    ctx = ScreenContext.build(kb, org, when, decisions, index)
     records = inv.table
     show = not quiet and len(records) >= PROGRESS_MIN_ROWS and err_console.is_terminal
     with Progress(

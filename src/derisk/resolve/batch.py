@@ -53,13 +53,21 @@ class Resolver:
     related: dict[str, set[str]] = field(default_factory=dict, repr=False)  # ownership, both ways
 
     @classmethod
-    def from_kb(cls, kb: KnowledgeBase, decisions: DecisionSet | None = None) -> Resolver:
+    def from_kb(
+        cls,
+        kb: KnowledgeBase,
+        decisions: DecisionSet | None = None,
+        index: NameIndex | None = None,
+    ) -> Resolver:
         related: dict[str, set[str]] = {}
         for edge in kb.ownership:
             related.setdefault(edge.parent, set()).add(edge.child)
             related.setdefault(edge.child, set()).add(edge.parent)
         return cls(
-            NameIndex(kb.entities.values()), ProductMatcher(kb.products), decisions, related=related
+            index or NameIndex(kb.entities.values()),
+            ProductMatcher(kb.products),
+            decisions,
+            related=related,
         )
 
     def _group(self, entity_id: str) -> set[str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
@@ -29,7 +29,7 @@ from derisk.resolve.score import allowed_edits
 
 __all__ = ["AliasRef", "NameIndex", "deletions"]
 
-MAX_DELETES = 2
+MAX_DELETES = 1  # per side: two typos in one word are found when one is on each side
 COMMON_TOKEN = 2000  # words on more names than this do not retrieve by themselves
 
 
@@ -63,7 +63,14 @@ def _word_forms(key: NameKey) -> set[str]:
 class NameIndex:
     """Every name and alias of the given entities, indexed for retrieval."""
 
-    def __init__(self, entities: Iterable[Entity], vocab: Vocabulary | None = None) -> None:
+    def __init__(
+        self,
+        entities: Iterable[Entity],
+        vocab: Vocabulary | None = None,
+        *,
+        known_keys: Mapping[str, NameKey] | None = None,
+    ) -> None:
+        """Index ``entities``; ``known_keys`` are stored normalised names to reuse."""
         self.vocab = vocab or default_vocabulary()
         self.refs: list[AliasRef] = []
         self.exact: dict[str, list[int]] = defaultdict(list)
@@ -82,7 +89,10 @@ class NameIndex:
                 if (entity.id, name) in seen:
                     continue
                 seen.add((entity.id, name))
-                ref = AliasRef(entity.id, name, name_key(name, self.vocab), kind, entity.country)
+                key = known_keys.get(name) if known_keys else None
+                if key is None:
+                    key = name_key(name, self.vocab)
+                ref = AliasRef(entity.id, name, key, kind, entity.country)
                 self._add(ref)
         for word in self.by_word:
             depth = min(allowed_edits(len(word)), MAX_DELETES)

@@ -74,6 +74,10 @@ class Vocabulary:
     cjk_generic: tuple[str, ...]
     cjk_locations: tuple[str, ...]
     abbreviations: dict[str, str]
+    # Look-ups of words one typo from a generic word or a place, memoised (words repeat).
+    near_memo: dict[tuple[str, bool], str | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @classmethod
     def from_files(
@@ -148,9 +152,19 @@ def _near(token: str, table: dict[str, str]) -> str | None:
     return None
 
 
+def _near_memo(token: str, vocab: Vocabulary, places: bool) -> str | None:
+    key = (token, places)
+    memo = vocab.near_memo
+    if key not in memo:
+        if len(memo) > 200_000:
+            memo.clear()
+        memo[key] = _near(token, vocab.place_near if places else vocab.generic_near)
+    return memo[key]
+
+
 def _is_generic(token: str, vocab: Vocabulary) -> bool:
     """A generic word, or one with a single typo ("Corporaton", "Geoup", "Technolgies")."""
-    return token in vocab.generic or _near(token, vocab.generic_near) is not None
+    return token in vocab.generic or _near_memo(token, vocab, False) is not None
 
 
 @lru_cache(maxsize=1)
@@ -244,7 +258,7 @@ def _take_locations(tokens: list[str], vocab: Vocabulary) -> tuple[list[str], se
                 i += n
                 break
         else:
-            near = _near(tokens[i], vocab.place_near)  # "Shagnhai", "Hngzhou"
+            near = _near_memo(tokens[i], vocab, True)  # "Shagnhai", "Hngzhou"
             if near is not None:
                 places.add(near)
             else:

@@ -18,6 +18,7 @@ from derisk.kb.decisions import DecisionSet
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.profile import Profile
 from derisk.resolve.batch import Resolver
+from derisk.resolve.index import NameIndex
 
 __all__ = ["BATCH_ROWS", "ScreenContext", "screen_table"]
 
@@ -41,10 +42,10 @@ class ScreenContext:
         profile: Profile,
         as_of: date,
         decisions: DecisionSet | None = None,
+        index: NameIndex | None = None,
     ) -> ScreenContext:
-        return cls(
-            kb, profile, as_of, Resolver.from_kb(kb, decisions), Evaluator(kb, profile, as_of)
-        )
+        resolver = Resolver.from_kb(kb, decisions, index)
+        return cls(kb, profile, as_of, resolver, Evaluator(kb, profile, as_of))
 
 
 def screen_batch(records: pa.Table, ctx: ScreenContext) -> pa.Table:
