@@ -137,6 +137,7 @@ def screen(
             "columns": inv.columns,
         },
         dismissed=ctx.resolver.dismissed,
+        review=ctx.resolver.review,
     )
     if old_kb is not None:
         document = with_since(document, compared.block(old_kb.version))

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from derisk.kb.decisions import Decision, DecisionSet
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.resolve.index import NameIndex
-from derisk.resolve.matcher import NameMatch, match_name
+from derisk.resolve.matcher import Candidate, NameMatch, resolve_name
 from derisk.resolve.products import PRODUCT_SCORE, ProductHit, ProductMatcher
 
 __all__ = ["LINK_SCHEMA", "Resolver", "describe"]
@@ -50,6 +50,7 @@ class Resolver:
     decisions: DecisionSet | None = None
     _names: dict[str, tuple[NameMatch | None, str | None]] = field(default_factory=dict, repr=False)
     dismissed: dict[str, list[Decision]] = field(default_factory=dict, repr=False)
+    review: dict[str, Candidate] = field(default_factory=dict, repr=False)  # names to look at
     related: dict[str, set[str]] = field(default_factory=dict, repr=False)  # ownership, both ways
 
     @classmethod
@@ -102,7 +103,10 @@ class Resolver:
             # Dismissing Huawei for a name also rules out its subsidiaries and owners as matches
             # of that name: they would be flagged for the same reason.
             exclude = frozenset(e for d in dismissed for e in self._group(d.entity_id))
-            result = (match_name(name, self.index, exclude=exclude), None)
+            found, doubtful = resolve_name(name, self.index, exclude=exclude)
+            result = (found, None)
+            if doubtful is not None:
+                self.review[name] = doubtful
             if dismissed:
                 self.dismissed[name] = dismissed
         self._names[name] = result

@@ -25,6 +25,7 @@ __all__ = [
     "match_name",
     "method_of",
     "rank_candidates",
+    "resolve_name",
 ]
 
 
@@ -131,8 +132,24 @@ def match_name(
     """The best entity for ``name`` if it scores at or above the match threshold, or (with
     ``allow_contains``) if ``name`` contains a known name whole (:func:`contains_known`).
     Entities in ``exclude`` (matches an analyst dismissed) are never returned."""
+    found, _ = resolve_name(
+        name, index, country=country, model=model, allow_contains=allow_contains, exclude=exclude
+    )
+    return found
+
+
+def resolve_name(
+    name: str,
+    index: NameIndex,
+    *,
+    country: str | None = None,
+    model: MatchModel | None = None,
+    allow_contains: bool = True,
+    exclude: frozenset[str] = frozenset(),
+) -> tuple[NameMatch | None, Candidate | None]:
+    """As :func:`match_name`, plus the best candidate when it falls in the review band."""
     if not name or not name.strip():
-        return None
+        return None, None
     model = model or default_model()
     q = name_key(name, index.vocab)
     direct, fuzzy = index.split_candidates(q, 5, always_fuzzy=bool(exclude))
@@ -146,5 +163,7 @@ def match_name(
         ]
     for top in ranked[:1]:
         if top.result.match or (allow_contains and contains_known(top)):
-            return NameMatch(top.entity_id, top.ref.name, top.result.score, top.method)
-    return None
+            return NameMatch(top.entity_id, top.ref.name, top.result.score, top.method), None
+        if top.result.decision == "review":
+            return None, top
+    return None, None

@@ -14,6 +14,7 @@ from derisk.evaluate.rules import STATUSES
 from derisk.kb.decisions import Decision
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.profile import Profile
+from derisk.resolve.matcher import Candidate
 
 __all__ = ["FINDING_FIELDS", "SCHEMA_ID", "build_document"]
 
@@ -130,6 +131,7 @@ def build_document(
     as_of: date,
     input_info: dict[str, Any],
     dismissed: Mapping[str, list[Decision]] | None = None,
+    review: Mapping[str, Candidate] | None = None,
 ) -> dict[str, Any]:
     flagged = pc.unique(findings.column("idx"))
     clear_mask = pc.invert(pc.is_in(pa.array(range(len(records)), pa.int64()), flagged))
@@ -149,7 +151,37 @@ def build_document(
     }
     if dismissed:
         document["dismissed"] = _dismissed(records, dismissed)
+    if review:
+        document["review"] = _review(records, review, kb)
     return document
+
+
+def _review(
+    records: pa.Table, review: Mapping[str, Candidate], kb: KnowledgeBase
+) -> list[dict[str, Any]]:
+    """Records whose vendor's best candidate fell in the review band: worth an analyst's look
+    (and a ``derisk decide``), not a finding."""
+    out = []
+    for rid, row, vendor in zip(
+        records.column("record_id").to_pylist(),
+        records.column("row").to_pylist(),
+        records.column("vendor").to_pylist(),
+        strict=True,
+    ):
+        c = review.get(vendor)
+        if c is not None:
+            out.append(
+                {
+                    "record_id": rid,
+                    "row": row,
+                    "input_vendor": vendor,
+                    "entity_id": c.entity_id,
+                    "entity_name": kb.entities[c.entity_id].name,
+                    "matched_name": c.ref.name,
+                    "score": c.result.score,
+                }
+            )
+    return out
 
 
 def _dismissed(records: pa.Table, dismissed: Mapping[str, list[Decision]]) -> list[dict[str, Any]]:
