@@ -8,23 +8,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.model import Domain
 
 __all__ = [
     "INPUT_COLUMNS",
+    "INVENTORY",
     "TECHNOLOGIES",
     "HeaderMap",
+    "Layout",
     "Vocabulary",
+    "has_key_column",
     "has_vendor",
     "load_vocabulary",
     "map_headers",
@@ -66,7 +69,21 @@ ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
     "kind": KINDS,
 }
 _NOISE = re.compile(r"[\s_.\-]+")  # removed when comparing labels
-_DATA_FILE = "inventory_columns.yaml"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One kind of input file: its synonym data file, canonical columns and key column."""
+
+    data_file: str  # under derisk/data
+    columns: tuple[str, ...]
+    # The column every file must have, and that encoding detection looks for; None: no column
+    # is required and detection accepts any recognised header.
+    key: str | None
+    allowed: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+
+INVENTORY = Layout("inventory_columns.yaml", INPUT_COLUMNS, "vendor", ALLOWED_VALUES)
 
 
 def normalise_label(text: str) -> str:
@@ -86,12 +103,13 @@ class _ColumnNames(_Strict):
 
 class _ColumnsFile(_Strict):
     columns: dict[str, _ColumnNames]
-    values: dict[str, dict[str, list[str]]]
+    values: dict[str, dict[str, list[str]]] = {}
 
     @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if set(self.columns) != set(INPUT_COLUMNS):
-            raise ValueError(f"'columns' must list exactly: {', '.join(INPUT_COLUMNS)}")
+    def _consistent(self, info: ValidationInfo) -> Self:
+        layout: Layout = (info.context or {}).get("layout", INVENTORY)
+        if set(self.columns) != set(layout.columns):
+            raise ValueError(f"'columns' must list exactly: {', '.join(layout.columns)}")
         owner: dict[str, str] = {}
         for column, spec in self.columns.items():
             for label in (*spec.names, *spec.weak):
@@ -101,11 +119,11 @@ class _ColumnsFile(_Strict):
                 if key in owner:
                     raise ValueError(f"header '{label}' is listed twice ({owner[key]}, {column})")
                 owner[key] = column
-        if set(self.values) != set(ALLOWED_VALUES):
-            raise ValueError(f"'values' must list exactly: {', '.join(ALLOWED_VALUES)}")
+        if set(self.values) != set(layout.allowed):
+            raise ValueError(f"'values' must list exactly: {', '.join(layout.allowed)}")
         for column, table in self.values.items():
-            if tuple(table) != ALLOWED_VALUES[column]:
-                raise ValueError(f"values.{column} must be, in order: {ALLOWED_VALUES[column]}")
+            if tuple(table) != layout.allowed[column]:
+                raise ValueError(f"values.{column} must be, in order: {layout.allowed[column]}")
             meaning: dict[str, str] = {}
             for value, spellings in table.items():
                 for spelling in (value, *spellings):
@@ -125,10 +143,10 @@ class Vocabulary:
     values: dict[str, dict[str, str]]  # column -> normalised spelling -> canonical value
 
 
-def parse_vocabulary(data: object, *, source: str) -> Vocabulary:
+def parse_vocabulary(data: object, *, source: str, layout: Layout = INVENTORY) -> Vocabulary:
     """Validate the parsed YAML document; a broken data file is a DR301 error."""
     try:
-        doc = _ColumnsFile.model_validate(data)
+        doc = _ColumnsFile.model_validate(data, context={"layout": layout})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
@@ -148,14 +166,16 @@ def _spellings(table: dict[str, list[str]]) -> dict[str, str]:
 
 
 @cache
-def load_vocabulary() -> Vocabulary:
-    """The bundled synonym tables (read once)."""
-    resource = resources.files("derisk") / "data" / _DATA_FILE
+def load_vocabulary(layout: Layout = INVENTORY) -> Vocabulary:
+    """The bundled synonym tables of ``layout`` (read once)."""
+    resource = resources.files("derisk") / "data" / layout.data_file
     try:
         data = yaml.safe_load(resource.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise DeriskError(ErrorCode.KB_INVALID, f"not valid YAML: {exc}", file=_DATA_FILE) from exc
-    return parse_vocabulary(data, source=_DATA_FILE)
+        raise DeriskError(
+            ErrorCode.KB_INVALID, f"not valid YAML: {exc}", file=layout.data_file
+        ) from exc
+    return parse_vocabulary(data, source=layout.data_file, layout=layout)
 
 
 @dataclass(frozen=True)
@@ -167,15 +187,24 @@ class HeaderMap:
     ignored: list[str]  # headers not used, in file order
 
 
-def has_vendor(headers: Sequence[str]) -> bool:
-    voc = load_vocabulary()
+def has_key_column(headers: Sequence[str], layout: Layout = INVENTORY) -> bool:
+    """Whether ``headers`` include the layout's key column (the vendor, for inventories)."""
+    voc = load_vocabulary(layout)
     keys = {normalise_label(h) for h in headers}
-    return any(voc.names.get(k) == "vendor" or voc.weak.get(k) == "vendor" for k in keys)
+    if layout.key is None:
+        return any(k in voc.names or k in voc.weak for k in keys)
+    return any(voc.names.get(k) == layout.key or voc.weak.get(k) == layout.key for k in keys)
 
 
-def map_headers(headers: Sequence[str], *, file: str, row: int | None = None) -> HeaderMap:
-    """Map headers to canonical columns; DR108 on two candidates, DR106 without a vendor."""
-    voc = load_vocabulary()
+def has_vendor(headers: Sequence[str]) -> bool:
+    return has_key_column(headers, INVENTORY)
+
+
+def map_headers(
+    headers: Sequence[str], *, file: str, row: int | None = None, layout: Layout = INVENTORY
+) -> HeaderMap:
+    """Map headers to canonical columns; DR108 on two candidates, DR106 without the key."""
+    voc = load_vocabulary(layout)
     strong: dict[str, list[int]] = {}
     weak: dict[str, list[int]] = {}
     for i, header in enumerate(headers):
@@ -185,14 +214,16 @@ def map_headers(headers: Sequence[str], *, file: str, row: int | None = None) ->
         elif key in voc.weak:
             weak.setdefault(voc.weak[key], []).append(i)
     positions: dict[str, int] = {}
-    for column in INPUT_COLUMNS:
+    for column in layout.columns:
         found = strong.get(column) or weak.get(column) or []
         if len(found) > 1:
             raise _duplicate(column, [headers[i] for i in found[:2]], found[:2], file, row)
         if found:
             positions[column] = found[0]
-    if "vendor" not in positions:
-        raise _no_vendor(headers, voc, file, row)
+    if layout.key is not None and layout.key not in positions:
+        raise _no_key(headers, voc, layout.key, file, row)
+    if not positions:
+        raise _no_key(headers, voc, "recognised", file, row)
     used = set(positions.values())
     return HeaderMap(
         positions=positions,
@@ -215,12 +246,18 @@ def _duplicate(
     )
 
 
-def _no_vendor(headers: Sequence[str], voc: Vocabulary, file: str, row: int | None) -> DeriskError:
+def _no_key(
+    headers: Sequence[str], voc: Vocabulary, key: str, file: str, row: int | None
+) -> DeriskError:
     shown = ", ".join(f"'{h}'" for h in headers[:20]) + (", ..." if len(headers) > 20 else "")
+    hint = (
+        f"name the {key} column one of: {', '.join(voc.listed[key])}"
+        if key in voc.listed
+        else "see the documented column names"
+    )
     return DeriskError(
         ErrorCode.INPUT_MISSING_COLUMN,
-        f"no vendor column among the headers {shown or '(none)'}; "
-        f"name the vendor column one of: {', '.join(voc.listed['vendor'])}",
+        f"no {key} column among the headers {shown or '(none)'}; {hint}",
         file=file,
         row=row,
     )

@@ -13,7 +13,13 @@ from typing import Any
 import pyarrow as pa
 
 from derisk.errors import DeriskError, ErrorCode
-from derisk.inventory.columns import has_vendor, load_vocabulary, normalise_label
+from derisk.inventory.columns import (
+    INVENTORY,
+    Layout,
+    has_key_column,
+    load_vocabulary,
+    normalise_label,
+)
 from derisk.inventory.raw import RawTable, cell_text
 
 __all__ = ["json_header_ok", "read_json_text"]
@@ -112,7 +118,7 @@ def _cell(value: object, strict: bool, file: str, row: int, key: str) -> str | N
     return json.dumps(value)
 
 
-def read_json_text(text: str, *, file: str) -> RawTable:
+def read_json_text(text: str, *, file: str, layout: Layout = INVENTORY) -> RawTable:
     """Records of JSON lines or a JSON array as a :class:`RawTable`; DR105 names the line."""
     array = text.startswith("[", _skip_whitespace(text, 0))
     records = list(_array(text, file) if array else _lines(text, file))
@@ -122,7 +128,7 @@ def read_json_text(text: str, *, file: str) -> RawTable:
     for _, obj in records:
         first_seen.update(obj)  # keys keep the order in which they first appear
     headers = list(first_seen)
-    voc = load_vocabulary()
+    voc = load_vocabulary(layout)
     known = voc.names.keys() | voc.weak.keys()
     strict = {h: normalise_label(h) in known for h in headers}
     position = {h: i for i, h in enumerate(headers)}
@@ -139,8 +145,8 @@ def read_json_text(text: str, *, file: str) -> RawTable:
     )
 
 
-def json_header_ok(text: str) -> bool:
-    """Whether the first object in ``text`` (JSON lines or array) has a vendor key."""
+def json_header_ok(text: str, layout: Layout = INVENTORY) -> bool:
+    """Whether the first object in ``text`` (JSON lines or array) has the layout's key."""
     pos = _skip_whitespace(text, 0)
     if text.startswith("[", pos):
         pos = _skip_whitespace(text, pos + 1)
@@ -148,4 +154,4 @@ def json_header_ok(text: str) -> bool:
         first, _ = json.JSONDecoder().raw_decode(text, pos)
     except ValueError:
         return False
-    return isinstance(first, dict) and has_vendor(list(first))
+    return isinstance(first, dict) and has_key_column(list(first), layout)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from derisk.errors import DeriskError, ErrorCode
-from derisk.inventory.columns import has_vendor, map_headers
+from derisk.inventory.columns import INVENTORY, Layout, has_key_column, map_headers
 from derisk.inventory.csv_reader import header_fields, read_csv_text
 from derisk.inventory.encoding import check_encoding, decode
 from derisk.inventory.jsonl_reader import json_header_ok, read_json_text
@@ -22,7 +22,7 @@ from derisk.inventory.raw import RawTable
 from derisk.inventory.validate import CANONICAL_COLUMNS, build_table
 from derisk.inventory.xlsx_reader import read_xlsx
 
-__all__ = ["CANONICAL_COLUMNS", "Inventory", "read_inventory"]
+__all__ = ["CANONICAL_COLUMNS", "Inventory", "RawFile", "read_inventory", "read_raw"]
 
 # --format value or file suffix -> reader. "tsv" is CSV with a tab; "json" is JSON lines or an
 # array of objects.
@@ -47,14 +47,25 @@ class Inventory:
     ignored_columns: list[str]  # headers not recognised, or shadowed (kept out of the table)
 
 
-def read_inventory(
+@dataclass(frozen=True)
+class RawFile:
+    """A file's cells as read, before values are checked: shared by every input layout."""
+
+    raw: RawTable
+    path: str
+    format: str  # "csv" | "xlsx" | "jsonl"
+    encoding: str | None
+
+
+def read_raw(
     path: str | Path,
     *,
     encoding: str | None = None,
     format: str | None = None,
     sheet: str | None = None,
-) -> Inventory:
-    """Read and check ``path``; ``format`` overrides the suffix, ``sheet`` picks an XLSX sheet."""
+    layout: Layout = INVENTORY,
+) -> RawFile:
+    """Pick the format, decode text and read the cells of ``path`` (no value is checked)."""
     shown = str(path)
     kind = _choose_format(Path(path), format, shown)
     if encoding is not None:
@@ -68,14 +79,26 @@ def read_inventory(
     if kind == "xlsx":
         raw = read_xlsx(data, file=shown, sheet=sheet)
     else:
-        raw, used_encoding = _read_text(data, kind, encoding, shown)
-    header = map_headers(raw.headers, file=shown, row=raw.header_row)
-    table = build_table(raw, header, file=shown)
+        raw, used_encoding = _read_text(data, kind, encoding, shown, layout)
+    return RawFile(raw, shown, "csv" if kind == "tsv" else kind, used_encoding)
+
+
+def read_inventory(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    format: str | None = None,
+    sheet: str | None = None,
+) -> Inventory:
+    """Read and check ``path``; ``format`` overrides the suffix, ``sheet`` picks an XLSX sheet."""
+    got = read_raw(path, encoding=encoding, format=format, sheet=sheet)
+    header = map_headers(got.raw.headers, file=got.path, row=got.raw.header_row)
+    table = build_table(got.raw, header, file=got.path)
     return Inventory(
         table=table,
-        path=shown,
-        format="csv" if kind == "tsv" else kind,
-        encoding=used_encoding,
+        path=got.path,
+        format=got.format,
+        encoding=got.encoding,
         columns={c: header.names[c] for c in CANONICAL_COLUMNS if c in header.names},
         ignored_columns=header.ignored,
     )
@@ -120,22 +143,26 @@ def _read_bytes(path: Path, shown: str) -> bytes:
         ) from None
 
 
-def _read_text(data: bytes, kind: str, forced: str | None, shown: str) -> tuple[RawTable, str]:
+def _read_text(
+    data: bytes, kind: str, forced: str | None, shown: str, layout: Layout
+) -> tuple[RawTable, str]:
     for magic, what in _NOT_TEXT:
         if data.startswith(magic):
             raise DeriskError(ErrorCode.INPUT_FORMAT, f"not a text file: {what}", file=shown)
     delimiter = "\t" if kind == "tsv" else None
     if kind == "jsonl":
-        decoded = decode(data, file=shown, forced=forced, header_ok=json_header_ok)
+        decoded = decode(
+            data, file=shown, forced=forced, header_ok=lambda text: json_header_ok(text, layout)
+        )
     else:
         decoded = decode(
             data,
             file=shown,
             forced=forced,
-            header_ok=lambda text: has_vendor(header_fields(text, delimiter)),
+            header_ok=lambda text: has_key_column(header_fields(text, delimiter), layout),
         )
     if not decoded.text or decoded.text.isspace():
         raise DeriskError(ErrorCode.INPUT_EMPTY, "the file is empty", file=shown)
     if kind == "jsonl":
-        return read_json_text(decoded.text, file=shown), decoded.encoding
+        return read_json_text(decoded.text, file=shown, layout=layout), decoded.encoding
     return read_csv_text(decoded.text, file=shown, delimiter=delimiter), decoded.encoding
