@@ -20,6 +20,7 @@ def test_public_api_is_explicit() -> None:
             "Profile",
             "Store",
             "__version__",
+            "classify",
             "compare_names",
             "load_bundled",
             "match",
@@ -40,3 +41,17 @@ def test_error_codes_are_documented_exactly() -> None:
 def test_error_codes_are_unique() -> None:
     values = [c.value for c in ErrorCode]
     assert len(values) == len(set(values))
+
+
+def test_classify_in_one_call() -> None:
+    # The case: the H20 needed no licence for China in June 2024, and one in June 2025
+    # (the 'is informed' letters of 9 April 2025).
+    from datetime import date
+
+    assert (
+        derisk.classify("H20", destination="CN", as_of=date(2024, 6, 1))["license_required"]
+        is False
+    )
+    got = derisk.classify(tops={"fp16": 312}, die_area_mm2=826, as_of=date(2024, 1, 1))
+    assert (got["tpp"], got["eccn"]) == (4992, "3A090.a")
+    assert derisk.classify("H20", destination="CN", as_of=date(2025, 6, 1))["license_required"]

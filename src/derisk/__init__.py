@@ -10,10 +10,11 @@ The public API::
     report["summary"]["by_status"]
     derisk.match("HUAWEI TECH. CO LTD")          # the best entity, score and method
     derisk.compare_names("ZTE Corp.", "ZTT")      # score, decision and feature contributions
+    derisk.classify("H20", destination="CN", as_of=date(2025, 6, 1))["license_required"]
 """
 
 from derisk._version import __version__
-from derisk.api import match, screen_file
+from derisk.api import classify, match, screen_file
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.kb.loader import load_bundled
@@ -28,6 +29,7 @@ __all__ = [
     "Profile",
     "Store",
     "__version__",
+    "classify",
     "compare_names",
     "load_bundled",
     "match",

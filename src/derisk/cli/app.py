@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from derisk._version import __version__
+from derisk.cli.classify_cmd import classify
 from derisk.cli.decide_cmd import decide, decisions
 from derisk.cli.kb_cmd import kb_app
 from derisk.cli.match_cmd import compare, match
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.command("screen")(screen)
 app.command("match")(match)
 app.command("compare")(compare)
+app.command("classify")(classify)
 app.add_typer(kb_app, name="kb")
 app.command("decide")(decide)
 app.command("decisions")(decisions)

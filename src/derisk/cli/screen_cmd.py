@@ -11,17 +11,21 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from derisk.classify.catalogue import load_catalogue
+from derisk.classify.controls import load_controls
 from derisk.cli.common import err_console, handle_errors, open_kb, parse_date
 from derisk.errors import DeriskError, ErrorCode
 from derisk.evaluate.rules import STATUSES, severity
 from derisk.inventory import read_inventory
 from derisk.kb.decisions import active_decisions
-from derisk.kb.model import Sector
+from derisk.kb.model import Dealing, Sector
 from derisk.kb.snapshots import load_snapshot
+from derisk.orders import read_orders
 from derisk.profile import load_profile
 from derisk.report import print_summary, write_report
 from derisk.resolve.keystore import cached_index
 from derisk.screening.document import build_document
+from derisk.screening.exporter import screen_orders
 from derisk.screening.pipeline import ScreenContext, screen_table
 from derisk.screening.since import compare_findings, with_since
 
@@ -92,7 +96,13 @@ def screen(
         overrides["include_listed"] = False
     org, profile_as_of = load_profile(profile, overrides)
     when = as_of_date or profile_as_of or date.today()
-    inv = read_inventory(inventory, encoding=encoding, sheet=sheet)
+    exporter = org.sector is Sector.EXPORTER
+    if exporter:
+        book = read_orders(inventory, encoding=encoding, sheet=sheet)
+        table, read_as = book.table, (book.format, book.encoding, book.columns)
+    else:
+        inv = read_inventory(inventory, encoding=encoding, sheet=sheet)
+        table, read_as = inv.table, (inv.format, inv.encoding, inv.columns)
     store, kb = open_kb(db)
     with store:
         old_kb = load_snapshot(store, since) if since is not None else None
@@ -104,25 +114,45 @@ def screen(
             f"'{orphan.entity_id}', which this knowledge base no longer has; it is not applied",
             markup=False,
         )
-    ctx = ScreenContext.build(kb, org, when, decisions, index)
-    records = inv.table
-    show = not quiet and len(records) >= PROGRESS_MIN_ROWS and err_console.is_terminal
-    with Progress(
-        TextColumn("screening"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not show,
-    ) as bar:
-        task = bar.add_task("screen", total=len(records) * (1 if old_kb is None else 2))
-        findings = screen_table(records, ctx, progress=lambda n: bar.advance(task, n))
+    dealing = Dealing.SELL if exporter else Dealing.BUY
+    ctx = ScreenContext.build(kb, org, when, decisions, index, dealing)
+    lines: list[dict[str, Any]] | None = None
+    if exporter:
+        controls, catalogue = load_controls(), load_catalogue()
+        export = screen_orders(table, ctx, controls, catalogue)
+        records, findings, lines = export.records, export.findings, export.lines
         if old_kb is not None:
-            old_ctx = ScreenContext.build(old_kb, org, when)
-            before = screen_table(records, old_ctx, progress=lambda n: bar.advance(task, n))
-            compared = compare_findings(before, findings)
+            old_ctx = ScreenContext.build(old_kb, org, when, dealing=dealing)
+            compared = compare_findings(
+                screen_orders(table, old_ctx, controls, catalogue).findings, findings
+            )
             findings = compared.new
+        if export.unclassified and not quiet:
+            err_console.print(
+                f"note: {export.unclassified} of {len(records)} order lines name a product "
+                "that is not in the chip catalogue and give no figures; only the end-user "
+                "checks were applied to them (see 'derisk classify --list')",
+                markup=False,
+            )
+    else:
+        records = table
+        show = not quiet and len(records) >= PROGRESS_MIN_ROWS and err_console.is_terminal
+        with Progress(
+            TextColumn("screening"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=not show,
+        ) as bar:
+            task = bar.add_task("screen", total=len(records) * (1 if old_kb is None else 2))
+            findings = screen_table(records, ctx, progress=lambda n: bar.advance(task, n))
+            if old_kb is not None:
+                old_ctx = ScreenContext.build(old_kb, org, when)
+                before = screen_table(records, old_ctx, progress=lambda n: bar.advance(task, n))
+                compared = compare_findings(before, findings)
+                findings = compared.new
     document = build_document(
         findings=findings,
         records=records,
@@ -131,14 +161,16 @@ def screen(
         as_of=when,
         input_info={
             "file": str(inventory),
-            "format": inv.format,
-            "encoding": inv.encoding,
+            "format": read_as[0],
+            "encoding": read_as[1],
             "records": len(records),
-            "columns": inv.columns,
+            "columns": read_as[2],
         },
         dismissed=ctx.resolver.dismissed,
         review=ctx.resolver.review,
     )
+    if lines is not None:
+        document["exports"] = lines
     if old_kb is not None:
         document = with_since(document, compared.block(old_kb.version))
     if fmt is OutputFormat.TABLE:

@@ -19,6 +19,7 @@ from derisk.evaluate.explain import explain
 from derisk.evaluate.exposure import Exposure, ListRule, exposures
 from derisk.evaluate.rules import Rule, binding_rules
 from derisk.kb.knowledge import KnowledgeBase
+from derisk.kb.model import Dealing
 from derisk.profile import Profile
 
 __all__ = ["FINDING_SCHEMA", "Evaluator"]
@@ -67,13 +68,14 @@ class Evaluator:
     kb: KnowledgeBase
     profile: Profile
     as_of: date
+    dealing: Dealing = Dealing.BUY  # inventory (buy) or order book (sell)
     rules: list[Rule] = field(init=False)
     _exposures: dict[str, list[Exposure]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.rules = [
             r
-            for r in binding_rules(self.kb, self.profile, self.as_of)
+            for r in binding_rules(self.kb, self.profile, self.as_of, self.dealing)
             if self.profile.include_listed or r.status != "listed"  # advisory acts
         ]
 

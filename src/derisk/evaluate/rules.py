@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from derisk.kb.knowledge import KnowledgeBase
-from derisk.kb.model import AttributeCondition, Binds, Effect, Provision, Regime, RegimeStatus
+from derisk.kb.model import (
+    AttributeCondition,
+    Binds,
+    Dealing,
+    Effect,
+    Provision,
+    Regime,
+    RegimeStatus,
+)
 from derisk.profile import Profile
 
 __all__ = ["STATUSES", "Coverage", "Rule", "binding_rules", "provision_status", "severity"]
@@ -132,13 +140,22 @@ def _covered(p: Provision, kb: KnowledgeBase, as_of: date) -> dict[str, Coverage
     return covered
 
 
-def binding_rules(kb: KnowledgeBase, profile: Profile, as_of: date) -> list[Rule]:
-    """Every provision in force on ``as_of`` that binds an organisation with ``profile``."""
+def binding_rules(
+    kb: KnowledgeBase, profile: Profile, as_of: date, dealing: Dealing = Dealing.BUY
+) -> list[Rule]:
+    """Every provision in force on ``as_of`` that binds an organisation with ``profile``.
+
+    ``dealing`` says what the screened records are: items bought from the parties (an
+    inventory) or items sold to them (an order book); a provision binds only the dealings it
+    governs (a trade ban both, a procurement ban buying, the Entity List selling).
+    """
     rules: list[Rule] = []
     for regime in kb.regimes.values():
         if regime.status is not RegimeStatus.IN_FORCE:
             continue
         for p in regime.provisions:
+            if dealing not in p.dealings:
+                continue
             state = provision_status(p, as_of)
             if state is None:
                 continue

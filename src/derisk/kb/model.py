@@ -71,6 +71,13 @@ class Sector(StrEnum):
     ANY = "any"
 
 
+class Dealing(StrEnum):
+    """Which dealings with a covered party a provision governs."""
+
+    BUY = "buy"  # procuring, deploying or using the party's items (the inventory screen)
+    SELL = "sell"  # supplying items to the party (the exporter's order-book screen)
+
+
 class Effect(StrEnum):
     """What a provision does to an organisation it binds."""
 
@@ -163,6 +170,8 @@ class ListEntry(Fact):
     listed: date
     removed: date | None = None
     scope: str | None = None  # what the entry covers, in the list's own words
+    # Entity List footnotes (1-5) marking foreign-direct-product rules (15 CFR 734.9).
+    footnotes: list[int] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _dates_ordered(self) -> Self:
@@ -237,6 +246,8 @@ class Provision(Fact):
     deadline: date | None = None  # removal deadline (required for removal)
     ends: date | None = None  # last day it applies (lapsed, suspended, repealed)
     explanation: Text  # one sentence stating the obligation
+    # Buying from the covered party (default), selling to it, or both (a trade ban).
+    dealings: list[Dealing] = Field(default_factory=lambda: [Dealing.BUY], min_length=1)
 
     @model_validator(mode="after")
     def _dates(self) -> Self:

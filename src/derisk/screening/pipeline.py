@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from derisk.evaluate.batch import FINDING_SCHEMA, Evaluator
 from derisk.kb.decisions import DecisionSet
 from derisk.kb.knowledge import KnowledgeBase
+from derisk.kb.model import Dealing
 from derisk.profile import Profile
 from derisk.resolve.batch import Resolver
 from derisk.resolve.index import NameIndex
@@ -43,9 +44,10 @@ class ScreenContext:
         as_of: date,
         decisions: DecisionSet | None = None,
         index: NameIndex | None = None,
+        dealing: Dealing = Dealing.BUY,
     ) -> ScreenContext:
         resolver = Resolver.from_kb(kb, decisions, index)
-        return cls(kb, profile, as_of, resolver, Evaluator(kb, profile, as_of))
+        return cls(kb, profile, as_of, resolver, Evaluator(kb, profile, as_of, dealing))
 
 
 def screen_batch(records: pa.Table, ctx: ScreenContext) -> pa.Table:
