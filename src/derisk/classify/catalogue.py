@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from derisk.classify.catalogue_model import Chip, ChipFile, System
 from derisk.errors import DeriskError, ErrorCode
-from derisk.kb.loader import read_yaml
+from derisk.kb.loader import read_model
 
 __all__ = ["Catalogue", "Lookup", "load_catalogue"]
 
@@ -101,11 +100,4 @@ class Catalogue:
 
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
-    try:
-        return Catalogue.from_file(ChipFile.model_validate(read_yaml(_DATA)))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise DeriskError(
-            ErrorCode.KB_INVALID, f"schema error at '{loc}': {first['msg']}", file=_DATA
-        ) from exc
+    return Catalogue.from_file(read_model(_DATA, ChipFile))

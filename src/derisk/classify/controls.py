@@ -7,8 +7,6 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from derisk.classify.rules_model import (
     CountryGroupFile,
     Dated,
@@ -16,8 +14,7 @@ from derisk.classify.rules_model import (
     FootnoteRule,
     RulesFile,
 )
-from derisk.errors import DeriskError, ErrorCode
-from derisk.kb.loader import read_yaml
+from derisk.kb.loader import read_model
 
 __all__ = ["Controls", "load_controls"]
 
@@ -67,26 +64,10 @@ class Controls:
         return [i for i in items if i.in_force(on)]
 
 
-def _load(
-    name: str, model: type[RulesFile] | type[CountryGroupFile] | type[FootnoteFile]
-) -> RulesFile | CountryGroupFile | FootnoteFile:
-    path = _DATA / name
-    try:
-        return model.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise DeriskError(
-            ErrorCode.KB_INVALID, f"schema error at '{loc}': {first['msg']}", file=path
-        ) from exc
-
-
 @lru_cache(maxsize=1)
 def load_controls() -> Controls:
     """The bundled rules (read once)."""
-    rules = _load("rules.yaml", RulesFile)
-    groups = _load("country_groups.yaml", CountryGroupFile)
-    notes = _load("entity_list_footnotes.yaml", FootnoteFile)
-    assert isinstance(rules, RulesFile) and isinstance(groups, CountryGroupFile)
-    assert isinstance(notes, FootnoteFile)
+    rules = read_model(_DATA / "rules.yaml", RulesFile)
+    groups = read_model(_DATA / "country_groups.yaml", CountryGroupFile)
+    notes = read_model(_DATA / "entity_list_footnotes.yaml", FootnoteFile)
     return Controls(rules, groups, tuple(notes.footnotes))

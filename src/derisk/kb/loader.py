@@ -48,7 +48,12 @@ def read_yaml(path: Path, root: Path | None = None) -> Any:
         raise DeriskError(ErrorCode.KB_INVALID, "not UTF-8 text", file=shown) from exc
 
 
-def _validate(model: type[_M], data: Any, path: Path, root: Path) -> _M:
+def read_model(path: Path, model: type[_M]) -> _M:
+    """A YAML data file validated against ``model``; DR301 naming the file and field if not."""
+    return _validate(model, read_yaml(path), path, None)
+
+
+def _validate(model: type[_M], data: Any, path: Path, root: Path | None) -> _M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -58,7 +63,7 @@ def _validate(model: type[_M], data: Any, path: Path, root: Path) -> _M:
         raise DeriskError(
             ErrorCode.KB_INVALID,
             f"schema error at '{loc}': {first['msg']}{more}",
-            file=path.relative_to(root),
+            file=path.relative_to(root) if root else path,
         ) from exc
 
 

@@ -123,36 +123,24 @@ def _classify(
     catalogue: Catalogue,
 ) -> dict[str, Any]:
     user = end_user_for(link["entity_id"] if link else None, line["customer"] or "", ctx.kb, on)
-    end_user = user if line["customer"] else None
+    result = classify_product(
+        product if product is not None else ChipSpec(line["product"] or "", {}),
+        as_of=on,
+        destination=dest,
+        headquarters=line["headquarters"],
+        end_user=user if line["customer"] else None,
+        kb=ctx.kb,
+        controls=controls,
+        catalogue=catalogue,
+    )
     if product is None:
         # Not a chip derisk can classify: only the end-user checks apply.
-        spec = ChipSpec(line["product"] or "", {})
-        result = classify_product(
-            spec,
-            as_of=on,
-            destination=dest,
-            headquarters=line["headquarters"],
-            end_user=end_user,
-            kb=ctx.kb,
-            controls=controls,
-            catalogue=catalogue,
-        )
         result["eccn"] = "unclassified"
         result["license_grounds"] = [
             g for g in result["license_grounds"] if g["kind"] in ("end_user", "affiliates")
         ]
         result["license_required"] = bool(result["license_grounds"])
-        return result
-    return classify_product(
-        product,
-        as_of=on,
-        destination=dest,
-        headquarters=line["headquarters"],
-        end_user=end_user,
-        kb=ctx.kb,
-        controls=controls,
-        catalogue=catalogue,
-    )
+    return result
 
 
 def _line_entry(idx: int, line: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
