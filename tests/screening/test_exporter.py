@@ -113,3 +113,14 @@ def test_procurement_rules_do_not_bind_sales() -> None:
     assert "us-ear-entity-list.license-requirement" not in buy
     assert not any(r.startswith("us-fcc-covered-list") for r in sell)
     assert any(r.startswith("us-fcc-covered-list") for r in buy)
+
+
+def test_progress_counts_every_line_once() -> None:
+    kb = load_bundled()
+    ctx = ScreenContext.build(
+        kb, Profile(countries=["US"], sector="exporter"), AS_OF, dealing=Dealing.SELL
+    )
+    orders = read_orders(FIXTURE).table
+    seen: list[int] = []
+    screen_orders(orders, ctx, load_controls(), load_catalogue(), progress=seen.append)
+    assert sum(seen) == len(orders) == 8

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -32,6 +34,23 @@ from derisk.screening.since import compare_findings, with_since
 __all__ = ["screen"]
 
 PROGRESS_MIN_ROWS = 20_000
+PROGRESS_MIN_LINES = 5_000  # order lines are classified one by one: slower per line
+
+
+@contextmanager
+def _progress(total: int, show: bool) -> Iterator[Callable[[int], None]]:
+    """A transient progress bar on standard error; the callable advances it."""
+    with Progress(
+        TextColumn("screening"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not show,
+    ) as bar:
+        task = bar.add_task("screen", total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 class OutputFormat(StrEnum):
@@ -117,42 +136,34 @@ def screen(
     dealing = Dealing.SELL if exporter else Dealing.BUY
     ctx = ScreenContext.build(kb, org, when, decisions, index, dealing)
     lines: list[dict[str, Any]] | None = None
-    if exporter:
-        controls, catalogue = load_controls(), load_catalogue()
-        export = screen_orders(table, ctx, controls, catalogue)
-        records, findings, lines = export.records, export.findings, export.lines
-        if old_kb is not None:
-            old_ctx = ScreenContext.build(old_kb, org, when, dealing=dealing)
-            compared = compare_findings(
-                screen_orders(table, old_ctx, controls, catalogue).findings, findings
-            )
-            findings = compared.new
-        if export.unclassified and not quiet:
-            err_console.print(
-                f"note: {export.unclassified} of {len(records)} order lines name a product "
-                "that is not in the chip catalogue and give no figures; only the end-user "
-                "checks were applied to them (see 'derisk classify --list')",
-                markup=False,
-            )
-    else:
-        records = table
-        show = not quiet and len(records) >= PROGRESS_MIN_ROWS and err_console.is_terminal
-        with Progress(
-            TextColumn("screening"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=not show,
-        ) as bar:
-            task = bar.add_task("screen", total=len(records) * (1 if old_kb is None else 2))
-            findings = screen_table(records, ctx, progress=lambda n: bar.advance(task, n))
+    passes = 1 if old_kb is None else 2
+    minimum = PROGRESS_MIN_LINES if exporter else PROGRESS_MIN_ROWS
+    show = not quiet and len(table) >= minimum and err_console.is_terminal
+    with _progress(len(table) * passes, show) as advance:
+        if exporter:
+            controls, catalogue = load_controls(), load_catalogue()
+            export = screen_orders(table, ctx, controls, catalogue, progress=advance)
+            records, findings, lines = export.records, export.findings, export.lines
+            if old_kb is not None:
+                old_ctx = ScreenContext.build(old_kb, org, when, dealing=dealing)
+                old = screen_orders(table, old_ctx, controls, catalogue, progress=advance)
+                compared = compare_findings(old.findings, findings)
+                findings = compared.new
+        else:
+            records = table
+            findings = screen_table(records, ctx, progress=advance)
             if old_kb is not None:
                 old_ctx = ScreenContext.build(old_kb, org, when)
-                before = screen_table(records, old_ctx, progress=lambda n: bar.advance(task, n))
+                before = screen_table(records, old_ctx, progress=advance)
                 compared = compare_findings(before, findings)
                 findings = compared.new
+    if exporter and export.unclassified and not quiet:
+        err_console.print(
+            f"note: {export.unclassified} of {len(records)} order lines name a product "
+            "that is not in the chip catalogue and give no figures; only the end-user "
+            "checks were applied to them (see 'derisk classify --list')",
+            markup=False,
+        )
     document = build_document(
         findings=findings,
         records=records,

@@ -8,6 +8,7 @@ then decided per line, by date, together with the 3A090/4A090 rules (destination
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = ["ADVANCED_COMPUTING", "ENTITY_LIST_REGIME", "ExportScreen", "screen_o
 ADVANCED_COMPUTING = "us-ear-advanced-computing"  # regime id of the 3A090/4A090 findings
 ENTITY_LIST_REGIME = "us-ear-entity-list"
 _FIGURES = ("die_area_mm2", "memory_bandwidth_gbps", "interconnect_gbps")
+PROGRESS_STEP = 1_000
 
 
 @dataclass
@@ -60,9 +62,15 @@ def order_records(orders: pa.Table) -> pa.Table:
 
 
 def screen_orders(
-    orders: pa.Table, ctx: ScreenContext, controls: Controls, catalogue: Catalogue
+    orders: pa.Table,
+    ctx: ScreenContext,
+    controls: Controls,
+    catalogue: Catalogue,
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> ExportScreen:
-    """Findings for every order line (``idx`` is the line's position in ``orders``)."""
+    """Findings for every order line (``idx`` is the line's position in ``orders``);
+    ``progress`` is told of every ``PROGRESS_STEP`` lines done."""
     records = order_records(orders)
     found = screen_table(records, ctx)
     keep = pc.not_equal(found.column("regime_id").cast(pa.string()), ENTITY_LIST_REGIME)
@@ -93,6 +101,10 @@ def screen_orders(
             result = cache[key] = _classify(product, line, on, dest, link, ctx, controls, catalogue)
         lines.append(_line_entry(idx, line, result))
         rows.extend(_findings(idx, line, result, link, ctx))
+        if progress is not None and (idx + 1) % PROGRESS_STEP == 0:
+            progress(PROGRESS_STEP)
+    if progress is not None and len(orders) % PROGRESS_STEP:
+        progress(len(orders) % PROGRESS_STEP)
     # Order books are thousands of lines, not millions: merging as rows is simple and cheap
     # (Arrow cannot unify dictionaries of lists across tables).
     merged = sorted([*listed.to_pylist(), *rows], key=lambda f: (f["idx"], f["severity"]))
