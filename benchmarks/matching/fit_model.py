@@ -46,6 +46,7 @@ SIGNS = {
     "legal_conflict": -1,
     "generic_only": -1,
     "generic_diff": -1,
+    "substitution": -1,
 }
 
 

@@ -1200,7 +1200,11 @@ CAPS: dict[str, int] = {
     "neg_lookalike": 10_000,
     "neg_acronym": 10_000,
     "neg_random": 800,
+    "neg_shared_word": 500,
 }
+# neg_shared_word: real pairs from the data first (at most this many per split), then
+# synthetic word swaps in short names fill the cap.
+SHARED_WORD_REAL = 300
 
 
 # --------------------------------------------------------------------------------------------
@@ -1311,6 +1315,99 @@ def real_variant_pairs(inv: Inventory, names: list[str], what: str) -> list[tupl
                 if va != vb and inv.group(a) != inv.group(b):
                     pairs.append((a, b))
     return pairs
+
+
+def _stem(tok: str) -> str:
+    """'talents' -> 'talent', 'technologies' -> 'technologie': plural and singular as one."""
+    return tok[:-1] if len(tok) > 3 and tok.endswith("s") and not tok.endswith("ss") else tok
+
+
+def word_profile(name: str, generic: set[str]) -> tuple[set[str], set[str]]:
+    """(content words, distinctive words) of a name, as stems.
+
+    Content words: the name without legal form, function words, places, numbers, one-letter
+    tokens and WEAK_WORDS (whose presence alone does not make another organisation).
+    Distinctive: the content words that are not generic (in fewer than GENERIC_MIN_DF
+    organisations of the data)."""
+    toks = core_tokens(name)
+    masked = _mask(toks, "loc")
+    words: set[str] = set()
+    distinctive: set[str] = set()
+    for t in masked[0] if masked else toks:
+        if (
+            t.startswith("<")
+            or len(t) < 2
+            or t in _FUNC
+            or t in WEAK_WORDS
+            or t in LEGAL_TOKENS
+            or re.fullmatch(r"\d+(st|nd|rd|th)?", t)
+        ):
+            continue
+        words.add(_stem(t))
+        if t not in generic:
+            distinctive.add(_stem(t))
+    return words, distinctive
+
+
+def variant_words(x: str, y: str) -> bool:
+    """x and y could be one word written two ways: a typo or transliteration apart
+    ('avto' / 'auto', 'tekhnologii' / 'technologie'), or one an abbreviation of the other
+    (its letters in order, the first letter the same: 'mgt' / 'management')."""
+    if Levenshtein.normalized_similarity(x, y) >= 0.5:
+        return True
+    short, long = sorted((x, y), key=len)
+    if short[0] != long[0]:
+        return False
+    rest = iter(long)
+    return all(c in rest for c in short)
+
+
+def substituted(a: str, b: str, generic: set[str]) -> tuple[set[str], set[str], set[str]] | None:
+    """(shared distinctive words, words only in a, words only in b) when the names share a
+    distinctive word and each has a content word the other lacks, at least one of them
+    distinctive, and no word on one side could be a variant of a word on the other
+    ('Tencent Cloud' / 'Huawei Cloud', 'Moore Threads' / 'Moore Industries'); else None."""
+    wa, da = word_profile(a, generic)
+    wb, db = word_profile(b, generic)
+    shared = da & db
+    only_a, only_b = wa - wb, wb - wa
+    if not shared or not only_a or not only_b or not (only_a & da or only_b & db):
+        return None
+    if any(variant_words(x, y) for x in only_a for y in only_b):
+        return None
+    return shared, only_a, only_b
+
+
+def swap_word(name: str, rng: random.Random, pool: list[str], generic: set[str]) -> str | None:
+    """'Huawei Cloud' -> 'Tencent Cloud': one content word of a short name (2-3 content
+    words) replaced by a distinctive word of another organisation in the data, keeping at
+    least one distinctive word; never a place, a number, a legal form or a weak word."""
+    words, distinctive = word_profile(name, generic)
+    if not 2 <= len(words) <= 3:
+        return None
+    raw = name.split(" ")
+    spots = []
+    for i, w in enumerate(raw):
+        toks = fold(w).split()
+        if len(toks) != 1 or not toks[0].isalpha() or len(toks[0]) < 3:
+            continue
+        t = _stem(toks[0])
+        if t in words and distinctive - {t}:
+            spots.append(i)
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    old = fold(raw[i])
+    for _ in range(20):
+        new = rng.choice(pool)
+        if _stem(new) in words or variant_words(_stem(new), _stem(old)):
+            continue
+        body = raw[i].strip("()\"',.")
+        lead = raw[i][: raw[i].index(body)] if body else ""
+        trail = raw[i][len(lead) + len(body) :]
+        cased = _cased(new.capitalize(), body)
+        return " ".join([*raw[:i], lead + cased + trail, *raw[i + 1 :]])
+    return None
 
 
 def _ordinal(n: int) -> str:
@@ -1610,6 +1707,64 @@ def make_split(
         a, b = rng.sample(bases, 2)
         if safe_negative(inv, a, b) and not_subset(a, b):
             ps.add(a, b, 0, "neg_random")
+
+    # ---- negatives: different organisations sharing a distinctive word, each with a word
+    # the other lacks ('ChangXin Memory Technologies' / 'Yangtze Memory Technologies'): a
+    # substitution, not an omission. Real pairs first (hardest first, as above), then one
+    # word of a short real name swapped for another organisation's distinctive word
+    # ('Huawei Cloud' -> 'Tencent Cloud'). A separate random stream, so that the kinds above
+    # are the same with or without this one.
+    sub_rng = random.Random(rng.getrandbits(64))
+    by_word: dict[str, list[str]] = defaultdict(list)
+    for n in latin:
+        for t in word_profile(n, generic)[1]:
+            by_word[t].append(n)
+    order = latin[:]
+    sub_rng.shuffle(order)
+    per_name = 2
+    for a in order:
+        if ps.count["neg_shared_word"] >= SHARED_WORD_REAL:
+            break
+        cand = sorted({b for t in word_profile(a, generic)[1] for b in by_word[t] if b != a})
+        scored = []
+        for b in cand:
+            if not substituted(a, b, generic) or not not_subset(a, b):
+                continue
+            if not safe_negative(inv, a, b):
+                continue
+            scored.append((fuzz.token_sort_ratio(fold(a), fold(b)), b))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        top = [b for _, b in scored[:6]]
+        sub_rng.shuffle(top)
+        for b in top[:per_name]:
+            if ps.count["neg_shared_word"] >= SHARED_WORD_REAL:
+                break
+            ps.add(a, b, 0, "neg_shared_word")
+    pool = sorted(
+        {
+            t
+            for n in latin
+            if len(word_profile(n, generic)[0]) <= 4
+            for t in word_profile(n, generic)[1]
+            if t.isalpha() and 4 <= len(t) <= 12 and (t,) not in LOC_KIND
+        }
+    )
+    order = [n for n in latin for _ in range(SWAPS_PER_NAME)]
+    sub_rng.shuffle(order)
+    for base in order:
+        if ps.count["neg_shared_word"] >= CAPS["neg_shared_word"]:
+            break
+        other = swap_word(base, sub_rng, pool, generic)
+        if not other or fold(other) == fold(base) or not substituted(other, base, generic):
+            continue
+        owner = key_owner.get(core_key(other))
+        if owner is None:
+            ps.add(other, base, 0, "neg_shared_word")
+        elif owner != inv.group(base):  # the swapped name is a real organisation
+            same = [n for n in inv.group_names[owner] if core_key(n) == core_key(other)]
+            real_name = same[0] if same else inv.group_names[owner][0]
+            if real_name in name_set and safe_negative(inv, real_name, base):
+                ps.add(real_name, base, 0, "neg_shared_word")
     return ps.pairs
 
 

@@ -20,13 +20,22 @@ from derisk.screening.pipeline import ScreenContext, screen_table
 
 def test_review_band_by_hand() -> None:
     model = default_model()
-    index = NameIndex([Entity(id="ab", name="Alpha Bravo", sources=["s"])])
-    found, doubtful = resolve_name("Alpha Charlie Delta", index)
-    # By hand: distinctive words {alpha, charlie, delta} vs {alpha, bravo}; only 'alpha'
-    # aligns. Unmatched characters: 12 of 17 on the query side, 5 of 10 on the known side;
-    # no other feature fires.
+    index = NameIndex([Entity(id="ab", name="Alphabet Bravo", sources=["s"])])
+    found, doubtful = resolve_name("Alphonse Bravo", index)
+    # By hand: distinctive words {alphonse, bravo} vs {alphabet, bravo}; 'bravo' aligns
+    # (similarity 1.0). 'alphonse' / 'alphabet' are 4 edits apart (OSA similarity 0.5), 3
+    # more than an 8-letter word allows, too far to align: 8 of 13 characters unmatched on
+    # each side. Being that close, they may be one word misspelt, so it is no substitution
+    # ("Alpha Charlie" / "Alpha Bravo" is one, and scores far below the band). No other
+    # feature fires.
     w = model.weights
-    z = model.intercept + w["unmatched_max"] * 12 / 17 + w["unmatched_min"] * 5 / 10
+    z = (
+        model.intercept
+        + w["similarity"] * 1.0
+        + w["excess_edits"] * 3
+        + w["unmatched_max"] * 8 / 13
+        + w["unmatched_min"] * 8 / 13
+    )
     expected = 1 / (1 + math.exp(-z))
     assert model.review <= expected < model.threshold  # the model puts it in the band
     assert found is None
@@ -37,7 +46,7 @@ def test_review_band_by_hand() -> None:
 def test_review_items_appear_in_the_screen_document() -> None:
     kb = KnowledgeBase(
         sources=[Source(id="s", title="t")],
-        entities=[Entity(id="ab", name="Alpha Bravo", sources=["s"])],
+        entities=[Entity(id="ab", name="Alphabet Bravo", sources=["s"])],
         ownership=[],
         lists=[],
         regimes=[],
@@ -46,7 +55,7 @@ def test_review_items_appear_in_the_screen_document() -> None:
         {
             "row": pa.array([2, 3], pa.int64()),
             "record_id": ["r1", "r2"],
-            "vendor": ["Alpha Charlie Delta", "Unrelated Name"],
+            "vendor": ["Alphonse Bravo", "Unrelated Name"],
             **{
                 c: pa.nulls(2, pa.string())
                 for c in (

@@ -75,6 +75,13 @@ def test_h100_to_germany_needs_no_licence(result: Any) -> None:
     assert line(result, "SO-6")["license_required"] is False
 
 
+def test_invented_customer_matches_nothing_so_clear_lines_have_no_finding(result: Any) -> None:
+    # "Pemberton Analytics Pte Ltd" names no real organisation; it shares only the word
+    # "Analytics" with TechInsights Strategy Analytics, a different company.
+    flagged = {f["record_id"] for f in result.findings.to_pylist()}
+    assert flagged.isdisjoint({"SO-3", "SO-4", "SO-6"})
+
+
 def test_entity_list_customer_needs_a_licence_for_any_item(result: Any) -> None:
     found = licences(result, "SO-7")  # a patch cable to Huawei, delivered in Germany
     assert [f["rule_id"] for f in found] == ["us-ear-entity-list.license-requirement"]

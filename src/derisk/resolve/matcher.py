@@ -16,7 +16,13 @@ from rapidfuzz.distance import Indel
 
 from derisk.resolve.index import AliasRef, NameIndex
 from derisk.resolve.normalize import NameKey, name_key
-from derisk.resolve.score import MatchModel, PairScore, default_model, score_pair
+from derisk.resolve.score import (
+    MatchModel,
+    PairScore,
+    default_model,
+    score_pair,
+    unaligned_words,
+)
 
 __all__ = [
     "Candidate",
@@ -98,12 +104,15 @@ def _rank(q: NameKey, c: Candidate) -> tuple[int, float, float, str]:
     return (-int(c.result.score * 20), -closeness, -c.result.score, c.ref.entity_id)
 
 
-def contains_known(c: Candidate) -> bool:
+def contains_known(c: Candidate, q: NameKey | None = None) -> bool:
     """The query holds the known name's whole distinctive part, with nothing in conflict.
 
     "Hikvision Security Cameras Distribution Department" names a unit of Hikvision; since
     rules cover subsidiaries and units, screening reports it (method ``contains``) even when
-    the pair score, which weighs the extra words, stays below the threshold.
+    the pair score, which weighs the extra words, stays below the threshold. With the query
+    ``q``, the known name's words must all be in it: "Moore Industries" lacks the "Threads"
+    of "Moore Threads" and is no unit of it (the method alone, ``contains``, only says that
+    one of the two names holds the other).
     """
     v = c.result.values
     return (
@@ -112,6 +121,7 @@ def contains_known(c: Candidate) -> bool:
         and not any(v.get(k) for k in ("number_conflict", "location_conflict", "generic_only"))
         and len(c.ref.key.compact) >= 5
         and not (c.ref.key.locations - _query_places(c))
+        and (q is None or not unaligned_words(q, c.ref.key)[1])
     )
 
 
@@ -162,7 +172,7 @@ def resolve_name(
             if c.entity_id not in exclude
         ]
     for top in ranked[:1]:
-        if top.result.match or (allow_contains and contains_known(top)):
+        if top.result.match or (allow_contains and contains_known(top, q)):
             return NameMatch(top.entity_id, top.ref.name, top.result.score, top.method), None
         if top.result.decision == "review":
             return None, top

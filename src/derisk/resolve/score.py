@@ -32,6 +32,7 @@ __all__ = [
     "default_model",
     "features",
     "score_pair",
+    "unaligned_words",
 ]
 
 FEATURES = (
@@ -54,6 +55,7 @@ FEATURES = (
     "generic_only",  # one name has nothing but generic words
     "generic_diff",  # share of generic words ("Group", "Communications") not on both sides
     "acronym",  # one name is the initials of the other ("IRGC", "SMIC")
+    "substitution",  # a shared distinctive word, and a different word on each side
 )
 _STOPWORDS = frozenset({"of", "and", "the", "for", "de", "du", "des", "la", "le", "und", "der"})
 
@@ -129,11 +131,14 @@ def _is_acronym(short: NameKey, long: NameKey) -> bool:
     return len(words) == len(letters) and "".join(w[0] for w in words) == letters
 
 
-def _align(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float, float, int]:
+def _align(
+    a: tuple[str, ...], b: tuple[str, ...]
+) -> tuple[float, float, float, int, tuple[str, ...], tuple[str, ...]]:
     """Greedy one-to-one alignment of words by similarity.
 
     Returns (similarity of the aligned words 0..1, weighted by length; the unmatched share of
-    ``a`` and of ``b`` by characters; edits beyond the allowance in aligned words).
+    ``a`` and of ``b`` by characters; edits beyond the allowance in aligned words; the
+    unaligned words of ``a`` and of ``b``).
     """
     pairs = sorted(
         ((_word_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
@@ -157,11 +162,74 @@ def _align(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float, float,
         used_b.add(j)
         gained += sim * (len(x) + len(y))
         weight += len(x) + len(y)
-    total_a = sum(len(x) for x in a) or 1
-    total_b = sum(len(y) for y in b) or 1
-    left_a = sum(len(x) for i, x in enumerate(a) if i not in used_a) / total_a
-    left_b = sum(len(y) for j, y in enumerate(b) if j not in used_b) / total_b
-    return (gained / weight if weight else 0.0), left_a, left_b, excess
+    rest_a = tuple(x for i, x in enumerate(a) if i not in used_a)
+    rest_b = tuple(y for j, y in enumerate(b) if j not in used_b)
+    left_a = sum(map(len, rest_a)) / (sum(map(len, a)) or 1)
+    left_b = sum(map(len, rest_b)) / (sum(map(len, b)) or 1)
+    return (gained / weight if weight else 0.0), left_a, left_b, excess, rest_a, rest_b
+
+
+def unaligned_words(a: NameKey, b: NameKey) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The distinctive words of ``a`` and of ``b`` that have no counterpart in the other."""
+    return _align(a.distinctive, b.distinctive)[4:]
+
+
+def _variant(x: str, y: str) -> bool:
+    """Two words that may be one word written two ways: a few typos apart ('inudstrie' /
+    'industrie'), one a shortening of the other, its letters in order ('mgt' /
+    'management', 'solns' / 'solution'), or in two scripts (a translation: '集团' / 'group')."""
+    if x.isascii() != y.isascii() or OSA.normalized_similarity(x, y) >= 0.5:
+        return True
+    short, long = (x, y) if len(x) <= len(y) else (y, x)
+    short = short.removesuffix("s") or short  # 'solns': generic words are kept singular
+    if short[0] != long[0]:
+        return False
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+def _initials(key: NameKey) -> str:
+    return "".join(w[0] for w in key.tokens if w not in _STOPWORDS)
+
+
+def _left_over(rest: tuple[str, ...], other: NameKey) -> list[str]:
+    """Unaligned words that count: not numbers, not initials of the other name's words."""
+    return [
+        w
+        for w in rest
+        if not w.isdigit() and not (len(w) <= len(other.tokens) and w in _initials(other))
+    ]
+
+
+def _substitution(q: NameKey, c: NameKey, rest_q: tuple[str, ...], rest_c: tuple[str, ...]) -> bool:
+    """Each name has a word the other lacks, at least one of them distinctive, and neither
+    could be the other's misspelling, abbreviation or translation: "Tencent Cloud" /
+    "Huawei Cloud", "Moore Threads" / "Moore Industries". Called when the names share a
+    distinctive word.
+
+    A word missing on one side only ("Huawei Cloud Europe" / "Huawei Cloud") is an
+    omission, which the unmatched shares measure; a different word in its place makes a
+    different name. Generic words count as the other side's word ("Industries" for
+    "Threads"); numbers do not (``number_conflict`` weighs them), nor initials of the other
+    name's words ("NCO" for "Non-Commissioned Officer", "RAS").
+    """
+    generic_q = q.generic - c.generic - _STOPWORDS
+    generic_c = c.generic - q.generic - _STOPWORDS
+    if not ((rest_q or generic_q) and (rest_c or generic_c) and (rest_q or rest_c)):
+        return False
+    distinctive_q, distinctive_c = _left_over(rest_q, c), _left_over(rest_c, q)
+    if not (distinctive_q or distinctive_c):
+        return False
+    words_q, words_c = {*distinctive_q, *generic_q}, {*distinctive_c, *generic_c}
+    same_q: set[str] = set()
+    same_c: set[str] = set()
+    for x in words_q:
+        for y in words_c:
+            if _variant(x, y):
+                same_q.add(x)
+                same_c.add(y)
+    only_q, only_c = words_q - same_q, words_c - same_c
+    return bool(only_q and only_c and (only_q.intersection(rest_q) or only_c.intersection(rest_c)))
 
 
 def features(
@@ -183,14 +251,17 @@ def features(
     if len(q.latin) > 4 and q.latin == c.latin:  # the same name in another script
         translit = {**_SAME, "same_key": 0.0, "transliterated": 1.0}
         return _with_context(q, c, translit, q_country, c_country, identifiers_match)
-    align_sim, left_q, left_c, excess = _align(q.distinctive, c.distinctive)
+    align_sim, left_q, left_c, excess, rest_q, rest_c = _align(q.distinctive, c.distinctive)
+    shares_word = len(rest_q) < len(q.distinctive)  # at least one word aligned
     joined_sim = OSA.normalized_similarity(q.compact, c.compact)
     joined_edits = OSA.distance(q.compact, c.compact)
     joined_excess = max(0, joined_edits - allowed_edits(min(len(q.compact), len(c.compact))))
     latin_sim = OSA.normalized_similarity(q.latin, c.latin) if q.latin and c.latin else 0.0
     similarity = max(align_sim, joined_sim, latin_sim)
-    if joined_excess == 0 and joined_sim >= align_sim:  # split or joined words, one typo
+    joined = joined_excess == 0 and joined_sim >= align_sim  # split or joined words, one typo
+    if joined:
         excess, left_q, left_c = 0, 0.0, 0.0
+    substituted = not joined and shares_word and _substitution(q, c, rest_q, rest_c)
     shorter, longer = sorted((q, c), key=lambda k: len(k.compact))
     short = len(shorter.compact) <= 4 and shorter.compact not in longer.distinctive
     values = {
@@ -202,6 +273,7 @@ def features(
         "short_mismatch": float(short),
         "unmatched_max": max(left_q, left_c),
         "unmatched_min": min(left_q, left_c),
+        "substitution": float(substituted),
     }
     return _with_context(q, c, values, q_country, c_country, identifiers_match)
 
@@ -214,6 +286,7 @@ _SAME = {
     "short_mismatch": 0.0,
     "unmatched_max": 0.0,
     "unmatched_min": 0.0,
+    "substitution": 0.0,
 }
 
 
