@@ -110,16 +110,47 @@ def test_macau_from_17_january_2023() -> None:
     assert answer("A100 SXM4 80GB", date(2023, 1, 17), destination="MO")["license_required"] is True
 
 
-def test_d1_destination_outside_d5_presumption_of_approval_and_exceptions() -> None:
-    # Vietnam is in D:1 only: licence from 2023-11-17, presumption of approval; NAC until the
-    # April 2024 rule split it, ACA (no notice) from 2024-04-04.
+def test_d1_destination_outside_d5_presumption_of_approval() -> None:
+    # Vietnam is in D:1 only: licence from 2023-11-17, presumption of approval.
     assert answer("A100 SXM4 80GB", date(2023, 6, 1), destination="VN")["license_required"] is False
-    early = answer("A100 SXM4 80GB", date(2024, 1, 1), destination="VN")
-    assert early["license_required"] is True
-    assert early["review_policy"] == "presumption_of_approval"
-    assert early["license_exceptions"] == ["NAC"]
-    late = answer("A100 SXM4 80GB", date(2024, 6, 1), destination="VN")
+    got = answer("A100 SXM4 80GB", date(2024, 6, 1), destination="VN")
+    assert got["license_required"] is True
+    assert got["review_policy"] == "presumption_of_approval"
+    # A datacenter 3A090.a part: no licence exception (the 3A090 entry allows NAC for 3A090.a
+    # only when the item is not designed or marketed for datacenters).
+    assert got["license_exceptions"] == []
+
+
+def test_consumer_3a090a_part_gets_nac_then_aca_outside_d5() -> None:
+    # RTX 4090: 3A090.a, not for datacenters, TPP >= 4800 -> NAC eligible. Vietnam: NAC until
+    # the April 2024 rule split it, ACA (no notice) from 2024-04-04.
+    early = answer("RTX 4090", date(2024, 1, 1), destination="VN")
+    assert (early["license_required"], early["license_exceptions"]) == (True, ["NAC"])
+    late = answer("RTX 4090", date(2024, 6, 1), destination="VN")
     assert late["license_exceptions"] == ["ACA"]
+    # China (D:5): NAC with advance notice, under a presumption of denial.
+    cn = answer("RTX 4090", date(2024, 6, 1), destination="CN")
+    assert cn["license_exceptions"] == ["NAC"]
+    assert cn["review_policy"] == "presumption_of_denial"
+
+
+def test_datacenter_3a090a_to_china_has_no_exception() -> None:
+    got = answer("H100 SXM", date(2024, 6, 1), destination="CN")
+    assert got["license_exceptions"] == []
+    assert any(
+        r["rule"] == "nac-2023" and r["result"] is False and "not for datacenter" in r["text"]
+        for r in got["reasons"]
+    )
+
+
+def test_datacenter_3a090b_part_gets_nac_for_china() -> None:
+    # A40-class: TPP 2395.2, PD 3.81 -> 3A090.b; datacenter .b items are NAC eligible.
+    from derisk.classify.api import classify_product as cp
+
+    spec = ChipSpec("A40-class", {"fp16": 149.7}, 628.4)
+    got = cp(spec, as_of=date(2024, 6, 1), destination="CN")
+    assert got["eccn"] == "3A090.b"
+    assert got["license_exceptions"] == ["NAC"]
 
 
 def test_uae_left_d4_for_a5_in_july_2026() -> None:

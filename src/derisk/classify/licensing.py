@@ -105,7 +105,7 @@ def determine_license(
     _dormant(on, controls, out)
     out.license_required = bool(out.grounds)
     if out.license_required:
-        _policy_and_exceptions(spec, dest, on, controls, out)
+        _policy_and_exceptions(eccn, spec, dest, on, controls, out)
     out.sources = list(dict.fromkeys(out.sources))
     return out
 
@@ -269,7 +269,12 @@ def _dormant(on: date, controls: Controls, out: LicenseResult) -> None:
 
 
 def _policy_and_exceptions(
-    spec: ChipSpec | None, dest: str | None, on: date, controls: Controls, out: LicenseResult
+    eccn: str,
+    spec: ChipSpec | None,
+    dest: str | None,
+    on: date,
+    controls: Controls,
+    out: LicenseResult,
 ) -> None:
     kinds = {g.kind for g in out.grounds}
     if kinds & {"end_user", "affiliates"}:
@@ -305,6 +310,11 @@ def _policy_and_exceptions(
             continue
         area = controls.expand(e.destinations, on) - controls.expand(e.except_groups, on)
         applies = (dest is not None and dest in area and not by_hq) or (by_hq and e.headquarters)
+        if applies and eccn in e.not_for_datacenter and (spec is None or spec.datacenter):
+            out.steps.append(
+                Step(e.id, f"licence exception {e.code}: not for datacenter {eccn} items", False)
+            )
+            continue
         if applies and e.code not in out.exceptions:
             out.exceptions.append(e.code)
             out.steps.append(

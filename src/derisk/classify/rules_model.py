@@ -96,6 +96,8 @@ class ExceptionRule(Dated):
     destinations: list[str] = []
     except_groups: list[str] = []
     headquarters: bool = False
+    # ECCNs whose parts designed or marketed for datacenters cannot use the exception.
+    not_for_datacenter: list[str] = []
     notice: str
 
 
