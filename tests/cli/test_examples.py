@@ -46,6 +46,10 @@ CASES = {
             "2026-12-01",
         ],
     ),
+    "us-chip-distributor": (
+        "orders.csv",
+        ["--sector", "exporter", "--country", "US", "--as-of", "2026-11-29"],
+    ),
 }
 
 
@@ -120,7 +124,7 @@ def _vendor_of(example: str, record_id: str) -> str:
     with (EXAMPLES / example / file).open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["id"] == record_id:
-                return row["vendor"]
+                return row.get("vendor") or row["customer"]  # inventories / order books
     raise KeyError(record_id)
 
 
