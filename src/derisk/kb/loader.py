@@ -33,7 +33,7 @@ def bundled_data_dir() -> Path:
     return Path(str(resources.files("derisk") / "data"))
 
 
-def read_yaml(path: Path, root: Path | None = None) -> Any:
+def read_yaml(path: Path, root: Path | None = None, code: ErrorCode = ErrorCode.KB_INVALID) -> Any:
     shown = path.relative_to(root) if root else path
     try:
         with path.open("r", encoding="utf-8") as fh:
@@ -41,19 +41,24 @@ def read_yaml(path: Path, root: Path | None = None) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        raise DeriskError(
-            ErrorCode.KB_INVALID, f"not valid YAML: {exc}", file=shown, row=row
-        ) from exc
+        raise DeriskError(code, f"not valid YAML: {exc}", file=shown, row=row) from exc
     except UnicodeDecodeError as exc:
-        raise DeriskError(ErrorCode.KB_INVALID, "not UTF-8 text", file=shown) from exc
+        raise DeriskError(code, "not UTF-8 text", file=shown) from exc
 
 
-def read_model(path: Path, model: type[_M]) -> _M:
-    """A YAML data file validated against ``model``; DR301 naming the file and field if not."""
-    return _validate(model, read_yaml(path), path, None)
+def read_model(path: Path, model: type[_M], code: ErrorCode = ErrorCode.KB_INVALID) -> _M:
+    """A YAML file validated against ``model``; ``code`` (DR301 for bundled data, DR203 for a
+    user's configuration file) naming the file and field if not."""
+    return _validate(model, read_yaml(path, code=code), path, None, code)
 
 
-def _validate(model: type[_M], data: Any, path: Path, root: Path | None) -> _M:
+def _validate(
+    model: type[_M],
+    data: Any,
+    path: Path,
+    root: Path | None,
+    code: ErrorCode = ErrorCode.KB_INVALID,
+) -> _M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -61,7 +66,7 @@ def _validate(model: type[_M], data: Any, path: Path, root: Path | None) -> _M:
         loc = ".".join(str(p) for p in first["loc"])
         more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
         raise DeriskError(
-            ErrorCode.KB_INVALID,
+            code,
             f"schema error at '{loc}': {first['msg']}{more}",
             file=path.relative_to(root) if root else path,
         ) from exc

@@ -1,0 +1,1 @@
+"""derisk.plan: remediation schedules with a real optimiser, and what-if scenarios."""
