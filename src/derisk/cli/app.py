@@ -9,6 +9,7 @@ from derisk.cli.classify_cmd import classify
 from derisk.cli.decide_cmd import decide, decisions
 from derisk.cli.kb_cmd import kb_app
 from derisk.cli.match_cmd import compare, match
+from derisk.cli.plan_cmd import plan, scenario
 from derisk.cli.screen_cmd import screen
 
 __all__ = ["app", "main"]
@@ -27,6 +28,8 @@ app.command("screen")(screen)
 app.command("match")(match)
 app.command("compare")(compare)
 app.command("classify")(classify)
+app.command("plan")(plan)
+app.command("scenario")(scenario)
 app.add_typer(kb_app, name="kb")
 app.command("decide")(decide)
 app.command("decisions")(decisions)
