@@ -6,6 +6,7 @@ in week s ends on day 7(s + d) - 1 counted from the start (day 0); days late = e
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from derisk.plan.heuristic import earliest_deadline_first
 from derisk.plan.jobs import Job
 from derisk.plan.model import Dependency, Resources
 from derisk.plan.problem import Problem, precedence_groups, score
-from derisk.plan.shortfall import find_shortfalls
+from derisk.plan.shortfall import Shortfalls, _heuristic_bound, _upstream_regions, find_shortfalls
 from derisk.plan.solver import solve
 from derisk.plan.vendors import Alternative
 
@@ -206,3 +207,29 @@ def test_shortfalls_unmeetable_and_least_extra_crews() -> None:
     assert found.extra_crews == [{"region": "r", "crews": 2}]
     assert found.complete
     assert any("2 more crew(s) in r" in t for t in found.text)
+
+
+def test_fallback_bound_adds_crews_where_the_late_jobs_predecessors_work() -> None:
+    # Management in region m waits (network-wide) for two 1-week core jobs in region a. One crew
+    # per region: cores in weeks 0 and 1, management in week 2, ending day 20, 7 days after its
+    # deadline (day 13). Crews in m alone cannot help; one more crew in a lets both cores run in
+    # week 0 and management in week 1, ending day 13: on time. So the fallback bound is one
+    # crew in each of a and m (it adds the same number in every region it considers).
+    jobs = [
+        job("a1", domain="core", region="a", deadline=400, cost=10),
+        job("a2", domain="core", region="a", deadline=400, cost=10),
+        job("m", domain="management", region="m", deadline=13, cost=10),
+    ]
+    deps = [{"first": ["core"], "then": ["management"], "scope": "network"}]
+    p = problem(jobs, {"crews": {"default": 1}, "dependencies": deps})
+    plan = earliest_deadline_first(p)
+    assert p.days_late(2, plan[2].start_week) == 7
+    caps = {0: 0, 1: 0, 2: 0}
+    regions = _upstream_regions(p, [2])
+    assert regions == ["a", "m"]
+    found = Shortfalls()
+    _heuristic_bound(p, caps, regions, found, time.monotonic() + 10)
+    assert found.extra_crews == [{"region": "a", "crews": 1}, {"region": "m", "crews": 1}]
+    alone = Shortfalls()
+    _heuristic_bound(p, caps, ["m"], alone, time.monotonic() + 2)
+    assert alone.extra_crews == []  # the old, region-of-the-late-job-only bound found nothing

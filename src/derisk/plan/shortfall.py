@@ -134,12 +134,9 @@ def _extra_capacity(
         code = solver.solve(model.cp)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             out.complete = False
-            missed = {
-                problem.jobs[j].region
-                for j, cap in caps.items()
-                if problem.days_late(j, plan[j].start_week) > cap
-            }
-            _heuristic_bound(problem, caps, sorted(missed), out, began + time_limit + 10)
+            late = [j for j, cap in caps.items() if problem.days_late(j, plan[j].start_week) > cap]
+            regions = _upstream_regions(problem, late)
+            _heuristic_bound(problem, caps, regions, out, began + time_limit + 10)
             return
         out.complete = out.complete and code == cp_model.OPTIMAL
         model.cp.add(goal <= round(solver.objective_value))
@@ -197,13 +194,28 @@ def _sentences(out: Shortfalls, missed: int, currency: str) -> list[str]:
     return text
 
 
+def _upstream_regions(problem: Problem, late: list[int]) -> list[str]:
+    """The regions of the late jobs and of every job they wait for, directly or not: crews
+    added there can bring the late jobs forward."""
+    waits = problem.predecessors()
+    seen, todo = set(late), list(late)
+    while todo:
+        for g in waits[todo.pop()]:
+            for j in problem.groups[g][0]:
+                if j not in seen:
+                    seen.add(j)
+                    todo.append(j)
+    return sorted({problem.jobs[j].region for j in seen})
+
+
 def _heuristic_bound(
     problem: Problem, caps: dict[int, int], regions: list[str], out: Shortfalls, until: float
 ) -> None:
     """An upper bound when the search found nothing in time: the fewest extra crews (1, 2, 4,
-    ... then halving back; the same in each region that misses a meetable deadline) with which
-    the earliest-deadline-first plan, money no object, keeps every cap; then the money that
-    plan needs beyond the budget. Stops at ``until`` (a time.monotonic() instant)."""
+    ... then halving back; the same in each region whose crews can bring the late jobs
+    forward) with which the earliest-deadline-first plan, money no object, keeps every cap;
+    then the money that plan needs beyond the budget. Stops at ``until`` (a
+    time.monotonic() instant)."""
     unlimited = problem.calendar.resources.model_copy(update={"budget": Budget()})
 
     def attempt(k: int) -> dict[int, Assignment] | None:
