@@ -36,7 +36,7 @@ from derisk.report import (
     write_plan_report,
 )
 from derisk.report.plan_document import deadline_risk, read_plan
-from derisk.report.plan_html import (
+from derisk.report.plan_gantt import (
     GANTT_LEFT,
     GANTT_PLOT_WIDTH,
     MAX_GANTT_ROWS,

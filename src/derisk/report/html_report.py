@@ -38,6 +38,7 @@ from derisk.report.document import (
     severity_rank,
     status_label,
 )
+from derisk.report.templating import new_environment
 
 __all__ = ["CLEAR_LIST_OPEN_MAX", "render_html", "safe_href"]
 
@@ -248,18 +249,7 @@ def _deadline_view(item: Deadline, as_of: str) -> DeadlineView:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("derisk", "report/templates"),
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "htm", "xml", "j2"),
-            default_for_string=True,
-            default=True,
-        ),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = new_environment()
     env.filters["thousands"] = _thousands
     env.globals["status_label"] = status_label
     return env
