@@ -35,6 +35,12 @@ class ErrorCode(StrEnum):
     IMPORT_FORMAT = "DR401"
     IMPORT_MALFORMED = "DR402"
     OUTPUT_WRITE = "DR501"
+    AUTH_REQUIRED = "DR601"
+    FORBIDDEN = "DR602"
+    NOT_FOUND = "DR603"
+    CONFLICT = "DR604"
+    STATE_STORE = "DR605"
+    REQUEST_INVALID = "DR606"
 
 
 class DeriskError(Exception):

@@ -11,6 +11,7 @@ from derisk.cli.kb_cmd import kb_app
 from derisk.cli.match_cmd import compare, match
 from derisk.cli.plan_cmd import plan, scenario
 from derisk.cli.screen_cmd import screen
+from derisk.cli.serve_cmd import serve, users_app
 
 __all__ = ["app", "main"]
 
@@ -33,6 +34,8 @@ app.command("scenario")(scenario)
 app.add_typer(kb_app, name="kb")
 app.command("decide")(decide)
 app.command("decisions")(decisions)
+app.command("serve")(serve)
+app.add_typer(users_app, name="users")
 
 
 def _version(value: bool) -> None:

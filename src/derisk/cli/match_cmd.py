@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -21,68 +20,11 @@ from derisk.kb.knowledge import KnowledgeBase
 from derisk.resolve.compare import compare_names
 from derisk.resolve.index import NameIndex
 from derisk.resolve.keystore import cached_index
-from derisk.resolve.matcher import Candidate, rank_candidates
-from derisk.resolve.score import MatchModel, PairScore, default_model
+from derisk.resolve.matcher import rank_candidates
+from derisk.resolve.score import MatchModel
+from derisk.resolve.views import candidate_view, explain_score, match_model
 
 __all__ = ["compare", "match"]
-
-
-def _model(threshold: float | None) -> MatchModel:
-    model = default_model()
-    if threshold is None:
-        return model
-    if not 0 < threshold < 1:
-        raise DeriskError(ErrorCode.ARGUMENT_INVALID, "--threshold must lie between 0 and 1")
-    return model.model_copy(update={"threshold": threshold, "review": min(model.review, threshold)})
-
-
-def _explain(result: PairScore, model: MatchModel) -> dict[str, Any]:
-    return {
-        "intercept": model.intercept,
-        "features": {
-            name: {"value": round(value, 4), "contribution": round(result.contributions[name], 4)}
-            for name, value in result.values.items()
-            if name in result.contributions
-        },
-    }
-
-
-def listed_owners(kb: KnowledgeBase, entity_id: str) -> list[dict[str, Any]]:
-    """List memberships of the entity and of the owners controlling it, with the path."""
-    from datetime import date
-
-    today = date.today()
-    out = []
-    for path in kb.ownership_paths(entity_id, today):
-        shares = []
-        for child, parent in pairwise(path):
-            edge = next((e for e in kb.parents(child, today) if e.parent == parent), None)
-            shares.append(edge.share if edge else None)
-        for m in kb.memberships(path[-1]):
-            if m.active(today) and (len(path) == 1 or m.list.covers_subsidiaries):
-                out.append(
-                    {
-                        "list_id": m.list.id,
-                        "list": m.list.name,
-                        "path": list(path),
-                        "shares": shares,
-                        "since": m.entry.listed.isoformat(),
-                    }
-                )
-    return out
-
-
-def _candidate(c: Candidate, kb: KnowledgeBase, model: MatchModel) -> dict[str, Any]:
-    return {
-        "entity_id": c.entity_id,
-        "entity_name": kb.entities[c.entity_id].name,
-        "matched_name": c.ref.name,
-        "score": c.result.score,
-        "decision": c.result.decision,
-        "method": c.method,
-        **_explain(c.result, model),
-        "listed": listed_owners(kb, c.entity_id),
-    }
 
 
 def _print_table(console: Console, query: str, found: list[dict[str, Any]]) -> None:
@@ -128,7 +70,7 @@ def match(
         raise DeriskError(ErrorCode.ARGUMENT_INVALID, "--format must be table or json")
     if not names and input_file is None:
         raise DeriskError(ErrorCode.ARGUMENT_INVALID, "give names or --input FILE")
-    model = _model(threshold)
+    model = match_model(threshold)
     store, kb = open_kb(db)
     with store:
         index = cached_index(store, kb)
@@ -138,7 +80,7 @@ def match(
         return
     for name in names:
         found = [
-            _candidate(c, kb, model)
+            candidate_view(c, kb, model)
             for c in rank_candidates(name, index, country=country, model=model)[:top]
         ]
         if fmt == "json":
@@ -185,7 +127,7 @@ def compare(
     threshold: float | None = typer.Option(None, "--threshold", help="Match threshold (0..1)."),
 ) -> None:
     """Score pairs of names; one JSON line per pair with score, match and features."""
-    model = _model(threshold)
+    model = match_model(threshold)
     if pairs is None:
         if not names or len(names) != 2:
             raise DeriskError(ErrorCode.ARGUMENT_INVALID, "give two names, or --pairs FILE")
@@ -217,6 +159,6 @@ def _emit(name1: str, name2: str, schema: str | None, model: MatchModel) -> None
         "score": result.score,
         "match": result.match,
         "decision": result.decision,
-        **_explain(result, model),
+        **explain_score(result, model),
     }
     sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

@@ -77,6 +77,8 @@ def screen_inventory(
         profile=profile,
         as_of=as_of,
         input_info=info,
+        dismissed=ctx.resolver.dismissed,
+        review=ctx.resolver.review,
     )
     return ScreenedInventory(document, records)
 
