@@ -199,6 +199,13 @@ def test_scenario_adds_jobs_and_leaves_the_knowledge_base_alone(db: Path) -> Non
             "cycle",
         ),
         ("fx: {}\ncurrency: GBP\n", "fx"),
+        # Figures the solver cannot count with: not a number, more than 1e15 a quarter, a job
+        # longer than the horizon (36 months = int(36 * 52 / 12) = 156 weeks), a start whose
+        # horizon runs past the year 9999.
+        ("budget: {per_quarter: .inf}\n", "budget.per_quarter"),
+        ("budget: {per_quarter: 1.0e+300}\n", "budget.per_quarter"),
+        ("horizon_months: 36\ndurations_weeks: {core: 157}\n", "157 weeks is longer"),
+        ("start: 9999-06-01\n", "start"),
     ],
 )
 def test_bad_resources_exit_2_with_dr203(db: Path, tmp_path: Path, text: str, words: str) -> None:
@@ -250,3 +257,11 @@ def test_table_and_html_outputs(db: Path, tmp_path: Path) -> None:
     assert code == 0, err
     page = html.read_text(encoding="utf-8")
     assert "<svg" in page and "FRA-CORE-01/core" in page
+
+
+def test_a_start_too_late_for_the_horizon_is_a_clear_error(db: Path) -> None:
+    code, out, err = run(
+        "plan", str(EXAMPLE / "inventory.csv"), *PROFILE, "--start", "9999-06-01", db=db
+    )
+    assert code == 2 and "DR202" in err and "9999" in err
+    assert "Traceback" not in err and out == ""

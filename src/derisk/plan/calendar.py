@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from derisk.errors import DeriskError, ErrorCode
 from derisk.plan.model import Resources
 
 __all__ = ["Calendar", "monday_on_or_after", "quarter_of"]
@@ -33,8 +34,16 @@ class Calendar:
 
     @classmethod
     def build(cls, start: date, resources: Resources) -> Calendar:
-        monday = monday_on_or_after(start)
-        weeks = int(resources.horizon_months * 52 / 12)
+        weeks = resources.horizon_weeks()
+        try:
+            monday = monday_on_or_after(start)
+            monday + timedelta(days=7 * weeks + 31)  # the last day any job could end
+        except OverflowError:
+            raise DeriskError(
+                ErrorCode.ARGUMENT_INVALID,
+                f"the plan cannot start on {start}: its {resources.horizon_months}-month horizon "
+                "runs past the year 9999",
+            ) from None
         return cls(monday, weeks, resources)
 
     @property

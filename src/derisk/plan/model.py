@@ -5,13 +5,15 @@ and the resources file an operator writes (crews, budget, blackouts, lead times,
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from derisk.kb.model import CountryOrGroup, Domain, Fact, Slug
 
 __all__ = [
+    "LATEST_START",
+    "MAX_MONEY",
     "Blackout",
     "Budget",
     "CostEntry",
@@ -26,7 +28,13 @@ __all__ = [
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and Infinity are never a crew count, an amount or a rate.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+#: The latest start whose longest horizon (240 months) still ends before the year 9999.
+LATEST_START = date(9979, 1, 1)
+MAX_MONEY = 1e15  # per quarter: the solver counts money in whole units (64-bit integers)
 
 
 # --- bundled data --------------------------------------------------------------------------
@@ -91,8 +99,8 @@ class Crews(Strict):
 class Budget(Strict):
     """Money available per quarter; unspent money carries over unless ``carry_over`` is off."""
 
-    per_quarter: float | None = Field(default=None, gt=0)  # None: no budget limit
-    quarters: dict[str, float] = {}  # "YYYY-Qn" -> amount (overrides per_quarter)
+    per_quarter: float | None = Field(default=None, gt=0, le=MAX_MONEY)  # None: no limit
+    quarters: dict[str, Annotated[float, Field(ge=0, le=MAX_MONEY)]] = {}  # "YYYY-Qn" -> amount
     carry_over: bool = True
 
     @model_validator(mode="after")
@@ -133,7 +141,7 @@ class Dependency(Strict):
 class Resources(Strict):
     """What the operator has to do the work with; every field has a documented default."""
 
-    start: date | None = None  # default: the plan's --start, else today
+    start: date | None = Field(default=None, le=LATEST_START)  # default: --start, else today
     horizon_months: int = Field(default=60, ge=3, le=240)
     currency: Literal["EUR", "GBP", "USD"] | None = None  # default: the cost model's
     fx: dict[str, float] = {}  # currency -> value of one unit in `currency`
@@ -150,9 +158,20 @@ class Resources(Strict):
     def _positive(self) -> Self:
         if any(v < 1 for v in self.durations_weeks.values()):
             raise ValueError("durations_weeks must be at least 1")
+        weeks = self.horizon_weeks()
+        for domain, length in self.durations_weeks.items():
+            if length > weeks:
+                raise ValueError(
+                    f"durations_weeks.{domain}: {length} weeks is longer than the horizon of "
+                    f"{self.horizon_months} months ({weeks} weeks)"
+                )
         if any(v <= 0 for v in self.fx.values()):
             raise ValueError("fx rates must be positive")
         return self
+
+    def horizon_weeks(self) -> int:
+        """The number of weeks the plan's calendar holds (derisk.plan.calendar)."""
+        return int(self.horizon_months * 52 / 12)
 
 
 def _month(key: str) -> None:
