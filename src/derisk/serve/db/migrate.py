@@ -10,6 +10,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from derisk.serve.db.connect import write_transaction
+
 __all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
 
 _SCRIPTS = Path(__file__).resolve().parent.parent / "migrations"
@@ -23,8 +25,9 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 def upgrade(engine: sa.Engine) -> None:
-    """Apply every migration not yet applied, in one transaction."""
-    with engine.begin() as con:
+    """Apply every migration not yet applied, in one transaction (on SQLite too: a failed
+    migration leaves the database as it was)."""
+    with write_transaction(engine) as con:
         command.upgrade(alembic_config(con), "head")
 
 

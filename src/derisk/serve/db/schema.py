@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 __all__ = [
+    "FILENAME_MAX",
     "ROLES",
     "UTCDateTime",
     "api_keys",
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 ROLES = ("viewer", "analyst", "admin")
+FILENAME_MAX = 255  # an inventory's file name as uploaded
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -101,7 +103,7 @@ inventories = sa.Table(
     metadata,
     sa.Column("id", sa.String(32), primary_key=True),
     sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), nullable=False, index=True),
-    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("filename", sa.String(FILENAME_MAX), nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("content", sa.LargeBinary, nullable=False),
@@ -131,7 +133,7 @@ decisions = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), nullable=False, index=True),
     sa.Column("input_name", sa.String(500), nullable=False),
-    sa.Column("key", sa.String(500), nullable=False),
+    sa.Column("key", sa.Text, nullable=False),  # fold(input_name): may be longer
     sa.Column("entity_id", sa.String(200), nullable=False),
     sa.Column("action", sa.String(16), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),

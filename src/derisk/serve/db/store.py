@@ -9,22 +9,24 @@ found.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from pydantic import ValidationError
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.decisions import Action, Decision
 from derisk.resolve.normalize import fold
 from derisk.serve.db import migrate
+from derisk.serve.db.connect import create_engine, write_transaction
 from derisk.serve.db.records import ApiKey, AuditEntry, Inventory, Run, User
 from derisk.serve.db.schema import (
+    FILENAME_MAX,
     ROLES,
     api_keys,
     audit_log,
@@ -46,30 +48,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _engine(url: str) -> sa.Engine:
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise DeriskError(ErrorCode.STATE_STORE, f"not a database URL: {url!r}") from exc
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(parsed, connect_args={"check_same_thread": False})
+_ID = re.compile(r"[0-9a-f]{32}")  # run and inventory ids: uuid4 hex
 
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_con: Any, _: Any) -> None:
-            cur = dbapi_con.cursor()
-            cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA busy_timeout = 5000")
-            cur.close()
 
-        return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not psycopg2
-    try:
-        return sa.create_engine(parsed, pool_pre_ping=True)
-    except (sa.exc.ArgumentError, ImportError) as exc:
-        raise DeriskError(ErrorCode.STATE_STORE, f"unsupported database URL: {exc}") from exc
+def _email(email: str) -> str:
+    """Addresses are compared case-insensitively: stored and looked up case-folded."""
+    return email.strip().lower()
 
 
 class StateStore:
@@ -80,9 +64,13 @@ class StateStore:
 
     @classmethod
     def open(cls, url: str, *, migrate_now: bool = True) -> StateStore:
-        store = cls(_engine(url))
+        store = cls(create_engine(url))
         if migrate_now:
-            store.migrate()
+            try:
+                store.migrate()
+            except BaseException:
+                store.close()
+                raise
         return store
 
     def migrate(self) -> None:
@@ -90,7 +78,8 @@ class StateStore:
             migrate.upgrade(self.engine)
         except sa.exc.SQLAlchemyError as exc:
             raise DeriskError(
-                ErrorCode.STATE_STORE, f"cannot migrate the database: {exc.__class__.__name__}"
+                ErrorCode.STATE_STORE,
+                f"cannot migrate the database: {exc.__class__.__name__}: {_first_line(exc)}",
             ) from exc
 
     def close(self) -> None:
@@ -98,11 +87,27 @@ class StateStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sa.Connection]:
+        """A transaction that changes state (and writes its audit entry)."""
         try:
-            with self.engine.begin() as con:
+            with write_transaction(self.engine) as con:
                 yield con
         except sa.exc.IntegrityError as exc:
-            raise DeriskError(ErrorCode.CONFLICT, "that already exists") from exc
+            raise DeriskError(
+                ErrorCode.CONFLICT, "that conflicts with the stored state (a duplicate?)"
+            ) from exc
+        except sa.exc.DataError as exc:  # too long for its column, NUL in PostgreSQL text
+            raise DeriskError(ErrorCode.REQUEST_INVALID, "a value the database refuses") from exc
+        except sa.exc.OperationalError as exc:
+            raise DeriskError(ErrorCode.STATE_STORE, "the database is not available") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        """A transaction that only reads (rolled back when it ends)."""
+        try:
+            with self.engine.connect() as con:
+                yield con
+        except sa.exc.DataError as exc:
+            raise DeriskError(ErrorCode.REQUEST_INVALID, "a value the database refuses") from exc
         except sa.exc.OperationalError as exc:
             raise DeriskError(ErrorCode.STATE_STORE, "the database is not available") from exc
 
@@ -141,7 +146,7 @@ class StateStore:
             return int(tid)
 
     def tenant_id(self, name: str) -> int | None:
-        with self.engine.connect() as con:
+        with self._read() as con:
             found = con.execute(sa.select(tenants.c.id).where(tenants.c.name == name)).first()
         return None if found is None else int(found[0])
 
@@ -157,7 +162,7 @@ class StateStore:
     ) -> User:
         if role not in ROLES:
             raise DeriskError(ErrorCode.REQUEST_INVALID, f"role must be one of {', '.join(ROLES)}")
-        email = email.strip().lower()
+        email = _email(email)
         with self._tx() as con:
             taken = con.execute(sa.select(users.c.id).where(users.c.email == email)).first()
             if taken is not None:
@@ -195,30 +200,46 @@ class StateStore:
         )
 
     def user(self, user_id: int) -> User | None:
-        with self.engine.connect() as con:
+        with self._read() as con:
             row = con.execute(self._users().where(users.c.id == user_id)).first()
         return None if row is None else self._user(row)
 
     def users_by_email(self, email: str) -> list[User]:
-        with self.engine.connect() as con:
-            rows = con.execute(self._users().where(users.c.email == email.strip().lower())).all()
+        with self._read() as con:
+            rows = con.execute(self._users().where(users.c.email == _email(email))).all()
         return [self._user(r) for r in rows]
 
     def users(self, tenant_id: int) -> list[User]:
-        with self.engine.connect() as con:
+        with self._read() as con:
             rows = con.execute(
                 self._users().where(users.c.tenant_id == tenant_id).order_by(users.c.id)
             ).all()
         return [self._user(r) for r in rows]
 
     def authenticate(self, email: str, password: str) -> User | None:
-        with self.engine.connect() as con:
+        with self._read() as con:
             row = con.execute(
-                self._users().where(users.c.email == email.strip().lower(), users.c.active)
+                self._users().where(users.c.email == _email(email), users.c.active)
             ).first()
         if row is None or not verify_password(row._mapping["password_hash"], password):
             return None
         return self._user(row)
+
+    def set_active(self, actor: User | None, user_id: int, active: bool) -> User:
+        """Deactivate (or reactivate) a user: an inactive user cannot log in, and neither
+        their API keys nor their sessions authenticate."""
+        with self._tx() as con:
+            tenant = con.execute(
+                sa.select(users.c.tenant_id).where(users.c.id == user_id)
+            ).scalar_one_or_none()
+            if tenant is None or (actor is not None and tenant != actor.tenant_id):
+                raise DeriskError(ErrorCode.NOT_FOUND, f"no user {user_id}")
+            con.execute(users.update().where(users.c.id == user_id).values(active=active))
+            action = "user.activate" if active else "user.deactivate"
+            self._audit(con, actor, action, f"user:{user_id}", tenant_id=tenant)
+        user = self.user(user_id)
+        assert user is not None
+        return user
 
     # --- API keys and sessions ------------------------------------------------------------
 
@@ -261,7 +282,7 @@ class StateStore:
             self._audit(con, actor, "api_key.revoke", f"api_key:{key_id}")
 
     def user_for_api_key(self, key: str) -> User | None:
-        with self.engine.connect() as con:
+        with self._read() as con:
             row = con.execute(
                 self._users()
                 .join(api_keys, api_keys.c.user_id == users.c.id)
@@ -291,7 +312,7 @@ class StateStore:
         return token, csrf
 
     def session_user(self, token: str) -> tuple[User, str] | None:
-        with self.engine.connect() as con:
+        with self._read() as con:
             row = con.execute(
                 self._users()
                 .add_columns(sessions.c.csrf_token, sessions.c.expires_at)
@@ -310,6 +331,12 @@ class StateStore:
     # --- inventories and runs -------------------------------------------------------------
 
     def add_inventory(self, actor: User, filename: str, content: bytes) -> str:
+        if len(filename) > FILENAME_MAX:
+            raise DeriskError(
+                ErrorCode.REQUEST_INVALID,
+                f"file: the name is longer than {FILENAME_MAX} characters",
+                file=filename[:80] + "...",
+            )
         iid = uuid.uuid4().hex
         digest = hashlib.sha256(content).hexdigest()
         with self._tx() as con:
@@ -335,7 +362,9 @@ class StateStore:
         return iid
 
     def inventory(self, tenant_id: int, inventory_id: str) -> Inventory | None:
-        with self.engine.connect() as con:
+        if not _ID.fullmatch(inventory_id):
+            return None
+        with self._read() as con:
             row = con.execute(
                 sa.select(inventories).where(
                     inventories.c.id == inventory_id, inventories.c.tenant_id == tenant_id
@@ -396,7 +425,9 @@ class StateStore:
         )  # fmt: skip
 
     def run(self, tenant_id: int, run_id: str, *, with_document: bool = True) -> Run | None:
-        with self.engine.connect() as con:
+        if not _ID.fullmatch(run_id):
+            return None
+        with self._read() as con:
             row = con.execute(
                 self._runs(with_document).where(runs.c.id == run_id, runs.c.tenant_id == tenant_id)
             ).first()
@@ -406,7 +437,7 @@ class StateStore:
         query = self._runs(False).where(runs.c.tenant_id == tenant_id)
         if kind is not None:
             query = query.where(runs.c.kind == kind)
-        with self.engine.connect() as con:
+        with self._read() as con:
             rows = con.execute(
                 query.order_by(runs.c.created_at.desc(), runs.c.id).limit(limit)
             ).all()
@@ -426,16 +457,23 @@ class StateStore:
         run_id: str | None = None,
         record_id: str | None = None,
     ) -> Decision:
-        decision = Decision(
-            input_name=input_name,
-            key=fold(input_name),
-            entity_id=entity_id,
-            action=action,
-            reason=reason,
-            decided_by=actor.email,
-            decided_at=_now(),
-            kb_version=kb_version,
-        )
+        try:
+            decision = Decision(
+                input_name=input_name,
+                key=fold(input_name),
+                entity_id=entity_id,
+                action=action,
+                reason=reason,
+                decided_by=actor.email,
+                decided_at=_now(),
+                kb_version=kb_version,
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field, message = ".".join(str(p) for p in first["loc"]), first["msg"]
+            if field == "key":  # a name of punctuation only folds to nothing
+                field, message = "input_name", "must contain a letter or a digit"
+            raise DeriskError(ErrorCode.REQUEST_INVALID, f"{field}: {message}") from None
         with self._tx() as con:
             did = con.execute(
                 decisions.insert()
@@ -472,7 +510,7 @@ class StateStore:
 
     def decisions(self, tenant_id: int) -> list[Decision]:
         """Every decision of the tenant, oldest first (for :class:`DecisionSet`)."""
-        with self.engine.connect() as con:
+        with self._read() as con:
             rows = con.execute(
                 sa.select(decisions)
                 .where(decisions.c.tenant_id == tenant_id)
@@ -493,7 +531,7 @@ class StateStore:
         ]
 
     def audit_entries(self, tenant_id: int, *, limit: int = 100) -> list[AuditEntry]:
-        with self.engine.connect() as con:
+        with self._read() as con:
             rows = con.execute(
                 sa.select(audit_log)
                 .where(audit_log.c.tenant_id == tenant_id)
@@ -506,3 +544,8 @@ class StateStore:
             )
             for m in (r._mapping for r in rows)
         ]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else ""

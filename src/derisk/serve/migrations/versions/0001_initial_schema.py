@@ -1,6 +1,7 @@
 """Initial schema: tenants, users, API keys, sessions, inventories, runs, decisions, audit log.
 
-The audit log and the decisions are append-only: triggers refuse UPDATE and DELETE on them.
+The audit log and the decisions are append-only: triggers refuse UPDATE and DELETE on them
+(and TRUNCATE on PostgreSQL, which fires no row triggers).
 
 Revision ID: 0001
 Revises:
@@ -154,7 +155,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("input_name", sa.String(length=500), nullable=False),
-        sa.Column("key", sa.String(length=500), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
         sa.Column("entity_id", sa.String(length=200), nullable=False),
         sa.Column("action", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
@@ -200,6 +201,10 @@ def _append_only(table: str) -> None:
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION derisk_append_only()"
         )
+        op.execute(  # TRUNCATE fires no row triggers
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION derisk_append_only()"
+        )
         return
     for event in ("UPDATE", "DELETE"):
         op.execute(
@@ -212,6 +217,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in _APPEND_ONLY:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         op.execute("DROP FUNCTION IF EXISTS derisk_append_only()")
     with op.batch_alter_table("decisions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_decisions_tenant_id"))
