@@ -7,6 +7,8 @@ import json
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.decisions import Action, Decision
 from derisk.plan.model import Resources
@@ -92,10 +94,7 @@ def plan_and_store(
 ) -> tuple[str, dict[str, Any]]:
     """Plan from (content, filename, profile, as_of, inventory id); store the plan run."""
     content, filename, profile, as_of, inventory_id = source
-    try:
-        res = Resources.model_validate(resources)
-    except ValueError as exc:
-        raise DeriskError(ErrorCode.CONFIG_INVALID, f"resources: {exc}") from None
+    res = _resources(resources)
     when = as_of or date.today()
     limit = min(time_limit, ctx.settings.plan_time_limit)
     document = ctx.engine.plan(
@@ -121,6 +120,16 @@ def plan_and_store(
         document=render_json(document),
     )
     return run_id, document
+
+
+def _resources(data: dict[str, Any]) -> Resources:
+    """The resources of a plan request, validated; DR203 naming the field."""
+    try:
+        return Resources.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in ("resources", *first["loc"]))
+        raise DeriskError(ErrorCode.CONFIG_INVALID, f"{where}: {first['msg']}") from None
 
 
 def decide(

@@ -16,7 +16,7 @@ from derisk.serve.api.schemas import PlanRequest, ScreenRequest
 from derisk.serve.context import ServerContext
 from derisk.serve.db.store import StateStore
 from derisk.serve.engine import Engine
-from derisk.serve.problems import BodyLimit, install_problem_handlers
+from derisk.serve.problems import PROBLEM_SCHEMA, BodyLimit, install_problem_handlers
 from derisk.serve.settings import ServeSettings
 
 __all__ = ["create_app"]
@@ -42,6 +42,21 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         body = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(body.pop("$defs", {}))
         components[model.__name__] = body
+    # Errors are problem details, not FastAPI's default 422 body: say so for every operation.
+    components["Problem"] = PROBLEM_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    problem = {
+        "description": "An error: RFC 9457 problem details with a stable code (docs/errors.md)",
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            responses["default"] = problem
     schema["components"]["securitySchemes"] = {
         "apiKey": {"type": "http", "scheme": "bearer", "description": "an API key, drk_..."}
     }

@@ -13,9 +13,43 @@ from starlette.exceptions import HTTPException
 
 from derisk.errors import DeriskError, ErrorCode
 
-__all__ = ["PROBLEM_TYPE", "BodyLimit", "install_problem_handlers", "problem", "status_of"]
+__all__ = [
+    "PROBLEM_SCHEMA",
+    "PROBLEM_TYPE",
+    "BodyLimit",
+    "install_problem_handlers",
+    "problem",
+    "status_of",
+]
 
 PROBLEM_TYPE = "https://github.com/derisk-dev/derisk/blob/main/docs/errors.md#"
+
+PROBLEM_SCHEMA: dict[str, Any] = {  # what problem() sends, for the OpenAPI document
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details with derisk's stable error code (docs/errors.md).",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "pattern": "^DR[0-9]{3}$"},
+        "instance": {"type": "string"},
+        "file": {"type": "string"},
+        "row": {"type": "integer"},
+        "column": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "Every invalid field of the request (DR606).",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
 
 _STATUS = {
     ErrorCode.INPUT_TOO_LARGE: 413,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from derisk.serve.actions import REPORT_TYPES, load_run, render_run, screen_and_store
 from derisk.serve.api.submission import multipart_schema, read_submission
@@ -41,8 +42,8 @@ async def screen(
     request: Request, ctx: Ctx, who: Annotated[Principal, Depends(require("analyst"))]
 ) -> JSONResponse:
     sub, _ = await read_submission(request, ctx.settings.max_upload_bytes)
-    run_id, document = screen_and_store(
-        ctx, who.user, sub.content, sub.filename, sub.profile, sub.as_of
+    run_id, document = await run_in_threadpool(
+        screen_and_store, ctx, who.user, sub.content, sub.filename, sub.profile, sub.as_of
     )
     return JSONResponse(
         {"run_id": run_id, "links": _links(run_id), "document": document},

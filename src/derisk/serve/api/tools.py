@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.profile import Profile
@@ -84,8 +85,14 @@ async def plan(
         source = (sub.content, sub.filename, sub.profile, sub.as_of, None)
         resources = _json_field(form.get("resources"), "resources")
         start, limit = None, ctx.settings.plan_time_limit
-    run_id, document = plan_and_store(
-        ctx, who.user, source=source, resources=resources, start=start, time_limit=limit
+    run_id, document = await run_in_threadpool(
+        plan_and_store,
+        ctx,
+        who.user,
+        source=source,
+        resources=resources,
+        start=start,
+        time_limit=limit,
     )
     return JSONResponse(
         {"run_id": run_id, "document": document},
