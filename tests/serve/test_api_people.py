@@ -278,3 +278,55 @@ def test_an_admin_makes_keys_for_users_of_the_tenant_only(
     for user_id in (0, -1, 2**31, 10**20):  # no such ids, nor ids the database can hold
         r = client.post("/api/v1/keys", headers=admin.headers, json=body | {"user_id": user_id})
         assert "user_id" in assert_problem(r, 422, "DR606")["detail"]
+
+
+def test_keys_are_listed_without_the_secret_and_revoked_by_their_owner_or_an_admin(
+    client: TestClient, accounts: Accounts, store: StateStore
+) -> None:
+    analyst = member(accounts, "analyst")
+    other = member(accounts, "analyst")
+    admin = member(accounts, "admin")
+    outsider = member(accounts, "admin", tenant="globex")
+    made = client.post("/api/v1/keys", headers=analyst.headers, json={"label": "ci job"})
+    assert made.status_code == 201
+    secret = made.json()["key"]
+
+    listed = client.get("/api/v1/keys", headers=analyst.headers)
+    assert listed.status_code == 200
+    mine = listed.json()["keys"]
+    # The member's first key and the one just made; nobody else's, and never a secret.
+    assert [k["label"] for k in mine] == ["test", "ci job"]
+    assert {k["user"] for k in mine} == {analyst.user.email}
+    assert secret not in listed.text and analyst.key not in listed.text
+    assert all(k["revoked_at"] is None and k["created_at"].endswith("Z") for k in mine)
+    everyone = client.get("/api/v1/keys", headers=admin.headers).json()["keys"]
+    assert {k["user"] for k in everyone} == {
+        analyst.user.email,
+        other.user.email,
+        admin.user.email,
+    }
+
+    new_id = mine[1]["id"]
+    assert_problem(
+        client.delete(f"/api/v1/keys/{new_id}", headers=other.headers), 403, "DR602"
+    )  # another analyst
+    assert_problem(
+        client.delete(f"/api/v1/keys/{new_id}", headers=outsider.headers), 404, "DR603"
+    )  # another tenant
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    )
+    gone = client.delete(f"/api/v1/keys/{new_id}", headers=analyst.headers)
+    assert gone.status_code == 204
+    assert_problem(
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}), 401, "DR601"
+    )
+    revoked = client.get("/api/v1/keys", headers=analyst.headers).json()["keys"][1]
+    assert revoked["revoked_at"] is not None
+    # An admin revokes the other analyst's key; both revocations are in the audit log.
+    other_key = client.get("/api/v1/keys", headers=other.headers).json()["keys"][0]["id"]
+    assert client.delete(f"/api/v1/keys/{other_key}", headers=admin.headers).status_code == 204
+    assert_problem(client.get("/api/v1/me", headers=other.headers), 401, "DR601")
+    actions = [(e.action, e.actor, e.target) for e in store.audit_entries(admin.user.tenant_id)]
+    assert ("api_key.revoke", analyst.user.email, f"api_key:{new_id}") in actions
+    assert ("api_key.revoke", admin.user.email, f"api_key:{other_key}") in actions

@@ -124,7 +124,10 @@ def test_no_operation_answers_with_a_server_error_or_off_its_schema(
             json={"run_id": screened.json()["run_id"], "time_limit": 2},
         )
         assert planned.status_code == 201, planned.text
+        store = app.state.derisk.store
+        spare = [store.create_api_key(None, admin.user, f"spare {n}")[1].id for n in range(3)]
         known = {
+            "key_id": spare,
             "run_id": [screened.json()["run_id"], planned.json()["run_id"]],
             "fmt": ["json", "csv", "html"],
             "entity_id": sorted(engine.kb.entities)[:3],
@@ -158,7 +161,10 @@ def test_no_operation_answers_with_a_server_error_or_off_its_schema(
                 @SETTINGS
                 @given(case=st.one_of(strategies))
                 def fuzz(case: schemathesis.Case) -> None:
-                    response = case.call_and_validate(headers=admin.headers, checks=CHECKS)
+                    # A fresh key per call: DELETE /keys/{key_id} may revoke any earlier one.
+                    key, _ = store.create_api_key(None, admin.user, "fuzz")
+                    headers = {"Authorization": f"Bearer {key}"}
+                    response = case.call_and_validate(headers=headers, checks=CHECKS)
                     statuses[response.status_code] += 1  # noqa: B023
 
                 try:

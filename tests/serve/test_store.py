@@ -8,7 +8,9 @@ decisions are numbered from 1 in the order they are made, on both backends.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
+import json
 import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,7 +26,15 @@ from derisk.kb.decisions import Decision, DecisionSet
 from derisk.serve.db.connect import create_engine, write_transaction
 from derisk.serve.db.migrate import alembic_config, current_revision, head_revision
 from derisk.serve.db.records import User
-from derisk.serve.db.schema import api_keys, audit_log, decisions, metadata, sessions, users
+from derisk.serve.db.schema import (
+    api_keys,
+    audit_log,
+    decisions,
+    metadata,
+    runs,
+    sessions,
+    users,
+)
 from derisk.serve.db.store import StateStore
 
 PASSWORD = "correct horse battery"
@@ -334,6 +344,22 @@ def test_inventories_and_runs_belong_to_their_tenant(store: StateStore) -> None:
     assert store.run(ana.tenant_id, "not-a-run-id") is None
     assert store.run(ana.tenant_id, rid.upper()) is None
     assert store.inventory(ana.tenant_id, "\x00") is None
+
+
+def test_run_documents_are_stored_gzip_compressed(store: StateStore) -> None:
+    ana = make_user(store, "ana@acme.example")
+    # A screening repeats the same explanation for every record it flags.
+    text = json.dumps({"findings": [{"explanation": "on the Entity List since 2019"}] * 5000})
+    rid = store.add_run(
+        ana, kind="screen", inventory_id=None, profile={"countries": ["DE"]},
+        as_of=date(2027, 1, 1), kb_version="k", summary={}, document=text,
+    )  # fmt: skip
+    (raw,) = [r["document"] for r in rows(store, runs)]
+    assert bytes(raw[:2]) == b"\x1f\x8b"  # the gzip magic number
+    assert len(raw) * 50 < len(text.encode("utf-8"))
+    assert gzip.decompress(bytes(raw)).decode("utf-8") == text
+    found = store.run(ana.tenant_id, rid)
+    assert found is not None and found.document == text
 
 
 def test_runs_are_listed_newest_first_and_only_the_tenants(store: StateStore) -> None:

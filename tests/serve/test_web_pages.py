@@ -595,3 +595,17 @@ def test_dashboard_without_runs_says_so(client: TestClient, accounts: Accounts) 
     assert "No screening yet." in page and "No run yet." in page
     assert 'href="/screen">Screen an inventory' not in page  # a viewer cannot
     assert '<span class="muted">(' in page and "viewer" in page
+
+
+def test_an_upload_over_the_limit_gets_an_html_page_and_stores_nothing(
+    client: TestClient, accounts: Accounts, store: StateStore, tmp_path: Path
+) -> None:
+    analyst = accounts.make("analyst")
+    csrf = session(client, analyst)
+    big = tmp_path / "big.csv"  # the test settings allow 2 MiB
+    big.write_bytes(b"id,vendor\n" + b"R1,Huawei\n" * (2 * 1024 * 1024 // 10 + 1))
+    r = screen(client, csrf, big)
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+    assert "DR109" in r.text and "Upload too large" in r.text
+    assert store.runs(analyst.user.tenant_id) == []

@@ -13,7 +13,7 @@ from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.decisions import Action, Decision
 from derisk.plan.model import Resources
 from derisk.profile import Profile
-from derisk.report import render_csv, render_html, render_json, render_plan_csv, render_plan_html
+from derisk.report import render_csv, render_html, render_plan_csv, render_plan_html
 from derisk.serve.context import ServerContext
 from derisk.serve.db.records import Run, User
 
@@ -59,9 +59,13 @@ def screen_and_store(
         as_of=when,
         kb_version=document["kb_version"],
         summary=document["summary"],
-        document=render_json(document),
+        document=_compact(document),
     )
     return run_id, document
+
+
+def _compact(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def load_run(ctx: ServerContext, user: User, run_id: str) -> Run:
@@ -117,7 +121,7 @@ def plan_and_store(
         as_of=when,
         kb_version=document["kb_version"],
         summary=document["summary"],
-        document=render_json(document),
+        document=_compact(document),
     )
     return run_id, document
 

@@ -3,12 +3,13 @@ codes, and a guard that stops reading a request body past the upload limit."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from derisk.errors import DeriskError, ErrorCode
@@ -161,7 +162,17 @@ class BodyLimit:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            response = problem(ErrorCode.INPUT_TOO_LARGE, self._message(), instance=scope["path"])
+            response: Response = problem(
+                ErrorCode.INPUT_TOO_LARGE, self._message(), instance=scope["path"]
+            )
+            if not str(scope["path"]).startswith("/api/"):  # a web page: answer in HTML
+                text = html.escape(f"{ErrorCode.INPUT_TOO_LARGE.value}: {self._message()}")
+                response = HTMLResponse(
+                    '<!DOCTYPE html><html lang="en"><meta charset="utf-8">'
+                    f"<title>Upload too large</title><h1>Upload too large</h1><p>{text}.</p>"
+                    '<p><a href="/screen">Back</a></p></html>',
+                    status_code=413,
+                )
             await response(scope, receive, send)
             return
         seen = 0

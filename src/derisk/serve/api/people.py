@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.serve.actions import decide
 from derisk.serve.api.schemas import DecisionRequest, KeyRequest, UserRequest
 from derisk.serve.auth import Principal, current, require
 from derisk.serve.context import ServerContext, server
+from derisk.serve.db.records import iso
 
 __all__ = ["router"]
 
@@ -105,3 +106,35 @@ def create_key(
         "user": owner.email,
         "note": "the key is shown once; only its hash is kept",
     }
+
+
+@router.get("/keys", summary="API keys: your own (admins: every key of the tenant); never the key")
+def list_keys(ctx: Ctx, who: Annotated[Principal, Depends(require("viewer"))]) -> dict[str, Any]:
+    mine = None if who.user.role == "admin" else who.user.id
+    return {
+        "keys": [
+            {
+                "id": key.id,
+                "prefix": key.prefix,
+                "label": key.label,
+                "user": email,
+                "created_at": iso(key.created_at),
+                "revoked_at": iso(key.revoked_at) if key.revoked_at else None,
+            }
+            for key, email in ctx.store.api_keys(who.user.tenant_id, mine)
+        ]
+    }
+
+
+@router.delete(
+    "/keys/{key_id}",
+    status_code=204,
+    summary="Revoke an API key (your own; admins any of the tenant)",
+)
+def revoke_key(
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require("viewer"))],
+) -> Response:
+    ctx.store.revoke_api_key(who.user, key_id, own_only=who.user.role != "admin")
+    return Response(status_code=204)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-__all__ = ["ApiKey", "AuditEntry", "Inventory", "Run", "User", "role_allows"]
+__all__ = ["ApiKey", "AuditEntry", "Inventory", "Run", "User", "iso", "role_allows"]
 
 _RANK = {"viewer": 0, "analyst": 1, "admin": 2}
+
+
+def iso(moment: datetime) -> str:
+    """UTC time as the API writes it everywhere: ``2026-11-29T12:00:00.123456Z``."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def role_allows(role: str, needed: str) -> bool:
@@ -82,7 +87,7 @@ class Run:
             "kb_version": self.kb_version,
             "summary": self.summary,
             "created_by": self.created_by,
-            "created_at": self.created_at.isoformat(),
+            "created_at": iso(self.created_at),
         }
 
 
@@ -103,5 +108,5 @@ class AuditEntry:
             "action": self.action,
             "target": self.target,
             "detail": self.detail,
-            "at": self.at.isoformat(),
+            "at": iso(self.at),
         }

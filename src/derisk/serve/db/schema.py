@@ -122,7 +122,9 @@ runs = sa.Table(
     sa.Column("as_of", sa.Date, nullable=False),
     sa.Column("kb_version", sa.String(64), nullable=False),
     sa.Column("summary", sa.JSON, nullable=False),
-    sa.Column("document", sa.Text, nullable=False),  # the derisk.screen/1 (or plan) JSON
+    # The derisk.screen/1 (or plan) JSON, gzip-compressed: large screenings repeat the same
+    # explanations thousands of times, and compress some 20-50 times.
+    sa.Column("document", sa.LargeBinary, nullable=False),
     sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )

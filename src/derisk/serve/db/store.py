@@ -8,6 +8,7 @@ found.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import uuid
@@ -42,6 +43,11 @@ from derisk.serve.security import hash_password, hash_token, new_api_key, new_to
 __all__ = ["CLI_ACTOR", "StateStore"]
 
 CLI_ACTOR = "cli"  # the actor of changes made from the command line (create-admin)
+
+
+def _text(blob: bytes | None) -> str | None:
+    """A stored document: gzip-compressed UTF-8 JSON."""
+    return None if blob is None else gzip.decompress(blob).decode("utf-8")
 
 
 def _now() -> datetime:
@@ -269,15 +275,39 @@ class StateStore:
             )
         return key, ApiKey(int(kid), owner.id, prefix, label, now, None)
 
-    def revoke_api_key(self, actor: User, key_id: int) -> None:
+    def api_keys(self, tenant_id: int, user_id: int | None = None) -> list[tuple[ApiKey, str]]:
+        """The tenant's keys (or one user's), with their owner's e-mail; never the key."""
+        query = (
+            sa.select(api_keys, users.c.email)
+            .join(users, users.c.id == api_keys.c.user_id)
+            .where(users.c.tenant_id == tenant_id)
+        )
+        if user_id is not None:
+            query = query.where(api_keys.c.user_id == user_id)
+        with self._read() as con:
+            found = con.execute(query.order_by(api_keys.c.id)).all()
+        return [
+            (
+                ApiKey(
+                    m["id"], m["user_id"], m["prefix"], m["label"], m["created_at"], m["revoked_at"]
+                ),
+                m["email"],
+            )
+            for m in (r._mapping for r in found)
+        ]
+
+    def revoke_api_key(self, actor: User, key_id: int, *, own_only: bool = False) -> None:
+        """Revoke a key of the actor's tenant (with ``own_only``, of the actor only)."""
         with self._tx() as con:
             owner = con.execute(
-                sa.select(users.c.tenant_id)
+                sa.select(users.c.tenant_id, users.c.id)
                 .join(api_keys, api_keys.c.user_id == users.c.id)
                 .where(api_keys.c.id == key_id)
             ).first()
             if owner is None or owner[0] != actor.tenant_id:
                 raise DeriskError(ErrorCode.NOT_FOUND, f"no API key {key_id}")
+            if own_only and owner[1] != actor.id:
+                raise DeriskError(ErrorCode.FORBIDDEN, "only admins revoke other users' keys")
             con.execute(api_keys.update().where(api_keys.c.id == key_id).values(revoked_at=_now()))
             self._audit(con, actor, "api_key.revoke", f"api_key:{key_id}")
 
@@ -402,7 +432,7 @@ class StateStore:
                     as_of=as_of,
                     kb_version=kb_version,
                     summary=summary,
-                    document=document,
+                    document=gzip.compress(document.encode("utf-8"), compresslevel=6),
                     created_by=actor.id,
                     created_at=_now(),
                 )
@@ -421,7 +451,7 @@ class StateStore:
         m = row._mapping
         return Run(
             m["id"], m["tenant_id"], m["kind"], m["inventory_id"], m["profile"], m["as_of"],
-            m["kb_version"], m["summary"], m["creator"], m["created_at"], m.get("document"),
+            m["kb_version"], m["summary"], m["creator"], m["created_at"], _text(m.get("document")),
         )  # fmt: skip
 
     def run(self, tenant_id: int, run_id: str, *, with_document: bool = True) -> Run | None:

@@ -130,7 +130,7 @@ def upgrade() -> None:
         sa.Column("as_of", sa.Date(), nullable=False),
         sa.Column("kb_version", sa.String(length=64), nullable=False),
         sa.Column("summary", sa.JSON(), nullable=False),
-        sa.Column("document", sa.Text(), nullable=False),
+        sa.Column("document", sa.LargeBinary(), nullable=False),  # gzip-compressed JSON
         sa.Column("created_by", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
