@@ -72,6 +72,9 @@ def test_decisions_are_recorded_listed_and_audited(
         ("ZTE Deutschland", "dismiss"),
     ]
     assert listed[1]["reason"] == "a reseller, not ZTE"  # trimmed
+    # Where each was taken: the first on a record of a run, the second on neither.
+    assert [(d["run_id"], d["record_id"]) for d in listed] == [(run_id, "R1"), (None, None)]
+    assert listed[0]["id"] < listed[1]["id"]
 
     entries = client.get("/api/v1/audit", headers=admin.headers).json()["entries"]
     decisions = [e for e in entries if e["action"].startswith("decision.")]

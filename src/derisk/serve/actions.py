@@ -51,21 +51,28 @@ def screen_and_store(
         content, filename, profile, when, ctx.store.decisions(user.tenant_id)
     )
     inventory_id = ctx.store.add_inventory(user, filename, content)
-    run_id = ctx.store.add_run(
+    return _store_run(ctx, user, "screen", inventory_id, profile, when, document), document
+
+
+def _store_run(
+    ctx: ServerContext,
+    user: User,
+    kind: str,
+    inventory_id: str,
+    profile: Profile,
+    when: date,
+    document: dict[str, Any],
+) -> str:
+    return ctx.store.add_run(
         user,
-        kind="screen",
+        kind=kind,
         inventory_id=inventory_id,
         profile=_profile_json(profile),
         as_of=when,
         kb_version=document["kb_version"],
         summary=document["summary"],
-        document=_compact(document),
+        document=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
     )
-    return run_id, document
-
-
-def _compact(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def load_run(ctx: ServerContext, user: User, run_id: str) -> Run:
@@ -113,17 +120,7 @@ def plan_and_store(
     )
     if inventory_id is None:
         inventory_id = ctx.store.add_inventory(user, filename, content)
-    run_id = ctx.store.add_run(
-        user,
-        kind="plan",
-        inventory_id=inventory_id,
-        profile=_profile_json(profile),
-        as_of=when,
-        kb_version=document["kb_version"],
-        summary=document["summary"],
-        document=_compact(document),
-    )
-    return run_id, document
+    return _store_run(ctx, user, "plan", inventory_id, profile, when, document), document
 
 
 def _resources(data: dict[str, Any]) -> Resources:

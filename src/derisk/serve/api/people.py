@@ -51,8 +51,8 @@ def post_decision(
 def list_decisions(
     ctx: Ctx, who: Annotated[Principal, Depends(require("viewer"))]
 ) -> dict[str, Any]:
-    found = ctx.store.decisions(who.user.tenant_id)
-    return {"decisions": [d.model_dump(mode="json") for d in found]}
+    found = ctx.store.decision_entries(who.user.tenant_id)
+    return {"decisions": [where | d.model_dump(mode="json") for where, d in found]}
 
 
 @router.get("/audit", summary="The tenant's audit log, newest first (admins)")

@@ -540,6 +540,11 @@ class StateStore:
 
     def decisions(self, tenant_id: int) -> list[Decision]:
         """Every decision of the tenant, oldest first (for :class:`DecisionSet`)."""
+        return [decision for _, decision in self.decision_entries(tenant_id)]
+
+    def decision_entries(self, tenant_id: int) -> list[tuple[dict[str, Any], Decision]]:
+        """Every decision of the tenant, oldest first, with where it was taken: its id, and
+        the run and record it was taken on (if any)."""
         with self._read() as con:
             rows = con.execute(
                 sa.select(decisions)
@@ -547,15 +552,18 @@ class StateStore:
                 .order_by(decisions.c.id)
             ).all()
         return [
-            Decision(
-                input_name=m["input_name"],
-                key=m["key"],
-                entity_id=m["entity_id"],
-                action=m["action"],
-                reason=m["reason"],
-                decided_by=m["decided_by"],
-                decided_at=m["decided_at"],
-                kb_version=m["kb_version"],
+            (
+                {"id": m["id"], "run_id": m["run_id"], "record_id": m["record_id"]},
+                Decision(
+                    input_name=m["input_name"],
+                    key=m["key"],
+                    entity_id=m["entity_id"],
+                    action=m["action"],
+                    reason=m["reason"],
+                    decided_by=m["decided_by"],
+                    decided_at=m["decided_at"],
+                    kb_version=m["kb_version"],
+                ),
             )
             for m in (r._mapping for r in rows)
         ]
