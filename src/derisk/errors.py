@@ -41,6 +41,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "DR604"
     STATE_STORE = "DR605"
     REQUEST_INVALID = "DR606"
+    TOO_MANY_ATTEMPTS = "DR607"
 
 
 class DeriskError(Exception):

@@ -702,3 +702,30 @@ def test_a_bad_database_url_is_dr605(url: str) -> None:
         StateStore.open(url)
     assert caught.value.code is ErrorCode.STATE_STORE
     assert caught.value.code.value == "DR605"
+
+
+def test_failed_logins_are_audited_and_lock_the_email_out_for_the_window(
+    store: StateStore,
+) -> None:
+    ana = make_user(store, "ana@acme.example")
+    start = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    for minute in range(5):  # five wrong passwords, one a minute: each DR601
+        with pytest.raises(DeriskError) as wrong:
+            store.login("Ana@Acme.example", "wrong", now=start + timedelta(minutes=minute))
+        assert wrong.value.code is ErrorCode.AUTH_REQUIRED
+    # 09:05: the five failures lie within 15 minutes: even the right password is refused.
+    with pytest.raises(DeriskError) as locked:
+        store.login("ana@acme.example", PASSWORD, now=start + timedelta(minutes=5))
+    assert locked.value.code is ErrorCode.TOO_MANY_ATTEMPTS
+    # Another e-mail is not locked out: an unknown one is just wrong (and audited with no
+    # tenant, so it is in no tenant's log).
+    with pytest.raises(DeriskError) as unknown:
+        store.login("bo@acme.example", PASSWORD, now=start + timedelta(minutes=5))
+    assert unknown.value.code is ErrorCode.AUTH_REQUIRED
+    # 09:15:01: the first failure (09:00) has left the window, four remain: the right password
+    # logs in again.
+    user = store.login("ana@acme.example", PASSWORD, now=start + timedelta(minutes=15, seconds=1))
+    assert user == ana
+    failed = [e for e in store.audit_entries(ana.tenant_id) if e.action == "session.login_failed"]
+    assert len(failed) == 5
+    assert {(e.actor, e.target) for e in failed} == {("ana@acme.example", "login:ana@acme.example")}

@@ -168,6 +168,26 @@ def test_wrong_password_shows_the_form_again_with_a_clear_message(
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
+def test_five_wrong_passwords_lock_the_email_out_even_for_the_right_one(
+    client: TestClient, accounts: Accounts
+) -> None:
+    analyst = accounts.make("analyst")
+    for attempt in range(6):  # five wrong passwords, then the right one
+        form = client.get("/login")
+        r = client.post(
+            "/login",
+            data={
+                "email": analyst.user.email,
+                "password": analyst.password if attempt == 5 else "wrong password",
+                "login_token": _hidden(form.text, "login_token"),
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == (429 if attempt == 5 else 401), attempt
+    assert "Too many failed log-ins" in r.text
+    assert SESSION_COOKIE not in r.headers.get("set-cookie", "")
+
+
 def test_login_from_another_site_without_the_form_token_is_refused(
     client: TestClient, accounts: Accounts
 ) -> None:

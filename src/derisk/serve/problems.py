@@ -59,6 +59,7 @@ _STATUS = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.KB_NOT_FOUND: 404,
     ErrorCode.CONFLICT: 409,
+    ErrorCode.TOO_MANY_ATTEMPTS: 429,
     ErrorCode.STATE_STORE: 503,
     ErrorCode.KB_STORE: 503,
     ErrorCode.KB_INVALID: 500,

@@ -40,9 +40,11 @@ from derisk.serve.db.schema import (
 )
 from derisk.serve.security import hash_password, hash_token, new_api_key, new_token, verify_password
 
-__all__ = ["CLI_ACTOR", "StateStore"]
+__all__ = ["CLI_ACTOR", "LOGIN_FAILURES", "LOGIN_WINDOW", "StateStore"]
 
 CLI_ACTOR = "cli"  # the actor of changes made from the command line (create-admin)
+LOGIN_FAILURES = 5  # failed password log-ins for one e-mail ...
+LOGIN_WINDOW = timedelta(minutes=15)  # ... within this window lock that e-mail out
 
 
 def _text(blob: bytes | None) -> str | None:
@@ -230,6 +232,48 @@ class StateStore:
         if row is None or not verify_password(row._mapping["password_hash"], password):
             return None
         return self._user(row)
+
+    def login(self, email: str, password: str, *, now: datetime | None = None) -> User:
+        """A password log-in. A wrong one raises DR601 and is audited (``session.login_failed``,
+        in the user's tenant when the e-mail is known); after :data:`LOGIN_FAILURES` failures
+        for one e-mail within :data:`LOGIN_WINDOW`, every attempt raises DR607 until the
+        window has passed, right password or not, so passwords cannot be guessed at speed."""
+        address, moment = _email(email)[:320], now or _now()
+        target = f"login:{address}"
+        with self._read() as con:
+            failures = con.execute(
+                sa.select(sa.func.count())
+                .select_from(audit_log)
+                .where(
+                    audit_log.c.action == "session.login_failed",
+                    audit_log.c.target == target,
+                    audit_log.c.at > moment - LOGIN_WINDOW,
+                )
+            ).scalar_one()
+        if failures >= LOGIN_FAILURES:
+            minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+            raise DeriskError(
+                ErrorCode.TOO_MANY_ATTEMPTS,
+                f"{failures} failed log-ins for this e-mail in the last {minutes} minutes: "
+                "try again later",
+            )
+        user = self.authenticate(address, password)
+        if user is not None:
+            return user
+        known = self.users_by_email(address)
+        with self._tx() as con:
+            con.execute(
+                audit_log.insert().values(
+                    tenant_id=known[0].tenant_id if known else None,
+                    actor_id=None,
+                    actor=address or "(blank)",
+                    action="session.login_failed",
+                    target=target,
+                    detail={},
+                    at=moment,
+                )
+            )
+        raise DeriskError(ErrorCode.AUTH_REQUIRED, "wrong e-mail or password")
 
     def set_active(self, actor: User | None, user_id: int, active: bool) -> User:
         """Deactivate (or reactivate) a user: an inactive user cannot log in, and neither

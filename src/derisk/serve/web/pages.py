@@ -11,7 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
+from derisk.errors import DeriskError, ErrorCode
 from derisk.serve.auth import SESSION_COOKIE
 from derisk.serve.context import ServerContext, server
 from derisk.serve.security import new_token, same
@@ -81,10 +83,21 @@ async def login(request: Request, ctx: Ctx) -> Response:
             email=email,
             message="The login form had expired or came from another site: please log in again.",
         )
-    user = ctx.store.authenticate(email, fields.get("password", ""))
-    if user is None:
+    try:  # argon2 is slow on purpose: off the event loop
+        user = await run_in_threadpool(ctx.store.login, email, fields.get("password", ""))
+    except DeriskError as exc:
+        locked = exc.code is ErrorCode.TOO_MANY_ATTEMPTS
         return _login_page(
-            request, ctx, next_url, status=401, email=email, message="Wrong email or password."
+            request,
+            ctx,
+            next_url,
+            status=429 if locked else 401,
+            email=email,
+            message=(
+                "Too many failed log-ins for this e-mail: try again in 15 minutes."
+                if locked
+                else "Wrong email or password."
+            ),
         )
     token, _ = ctx.store.create_session(user, ctx.settings.session_hours)
     response = redirect(safe_next(next_url))
