@@ -29,7 +29,10 @@ from tests.serve.support import DE_INVENTORY, Account, Accounts
 from typer.testing import CliRunner
 
 from derisk.cli.app import app as cli
+from derisk.serve.app import create_app
 from derisk.serve.db.store import StateStore
+from derisk.serve.engine import Engine
+from derisk.serve.settings import ServeSettings
 
 SEVERITY = ["prohibited", "overdue", "remove_by", "license_required", "restricted", "listed"]
 LIMIT = 2 * 1024 * 1024  # the tests' settings.max_upload_bytes
@@ -419,3 +422,17 @@ def test_a_streamed_upload_over_the_limit_is_413(
     assert r.status_code == 201, r.text
     assert r.json()["document"]["summary"]["records_by_status"]["overdue"] == 1
     assert rows_in(store) == (1, 1)
+
+
+def test_more_records_than_the_server_screens_is_413_naming_the_file(
+    engine: Engine, database_url: str, accounts: Accounts, store: StateStore
+) -> None:
+    # The limit bounds the work, not the bytes: three records allowed, SMALL plus one is four.
+    settings = ServeSettings(database_url=database_url, max_records=3)
+    analyst = member(accounts, "analyst")
+    four = SMALL + b"R3,ZTE,ran,5g\nR4,Nokia,ran,5g\n"
+    with TestClient(create_app(settings, engine=engine)) as client:
+        assert screen_csv(client, analyst.headers, SMALL + b"R3,ZTE,ran,5g\n").status_code == 201
+        body = assert_problem(screen_csv(client, analyst.headers, four, "big.csv"), 413, "DR109")
+    assert body["file"] == "big.csv" and "4 records" in body["detail"]
+    assert len(store.runs(analyst.user.tenant_id)) == 1  # only the three-record run

@@ -10,7 +10,12 @@ import typer
 
 from derisk.cli.common import err_console, handle_errors
 from derisk.errors import DeriskError, ErrorCode
-from derisk.serve.settings import DEFAULT_MAX_UPLOAD_MB, ServeSettings, default_database_url
+from derisk.serve.settings import (
+    DEFAULT_MAX_RECORDS,
+    DEFAULT_MAX_UPLOAD_MB,
+    ServeSettings,
+    default_database_url,
+)
 
 __all__ = ["serve", "users_app"]
 
@@ -37,6 +42,12 @@ def serve(
     max_upload_mb: int = typer.Option(
         DEFAULT_MAX_UPLOAD_MB, "--max-upload-mb", help="Largest accepted upload, in MB."
     ),
+    max_records: int = typer.Option(
+        DEFAULT_MAX_RECORDS,
+        "--max-records",
+        min=1,
+        help="Most inventory records screened per upload (the work, not just the bytes).",
+    ),
     secure_cookies: bool = typer.Option(
         False, "--secure-cookies", help="Mark session cookies Secure (behind HTTPS)."
     ),
@@ -51,6 +62,7 @@ def serve(
         database_url=_url(database_url),
         kb_path=db or (Path(os.environ["DERISK_DB"]) if os.environ.get("DERISK_DB") else None),
         max_upload_bytes=max_upload_mb * 1024 * 1024,
+        max_records=max_records,
         secure_cookies=secure_cookies,
     )
     StateStore.open(settings.database_url).close()  # migrate, and fail early with DR605

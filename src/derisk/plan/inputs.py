@@ -61,12 +61,21 @@ def screen_inventory(
     records: pa.Table | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    max_records: int | None = None,
 ) -> ScreenedInventory:
-    """Screen ``path`` (or its already read ``records``) as ``derisk screen`` does."""
+    """Screen ``path`` (or its already read ``records``) as ``derisk screen`` does; more than
+    ``max_records`` records is DR109."""
     info: dict[str, Any] = {"file": str(path)}
     if records is None:
         inv = read_inventory(path, encoding=encoding, sheet=sheet)
         records = inv.table
+        if max_records is not None and len(records) > max_records:
+            raise DeriskError(
+                ErrorCode.INPUT_TOO_LARGE,
+                f"{len(records):,} records: this server screens at most {max_records:,} per "
+                "upload (derisk screen on the command line has no limit)",
+                file=path,
+            )
         info |= {"format": inv.format, "encoding": inv.encoding, "columns": inv.columns}
     info["records"] = len(records)
     ctx = ScreenContext.build(kb, profile, as_of, decisions, index)

@@ -48,7 +48,12 @@ def screen_and_store(
     """Screen an upload with the tenant's decisions; store the inventory and the run."""
     when = as_of or date.today()
     document = ctx.engine.screen(
-        content, filename, profile, when, ctx.store.decisions(user.tenant_id)
+        content,
+        filename,
+        profile,
+        when,
+        ctx.store.decisions(user.tenant_id),
+        max_records=ctx.settings.max_records,
     )
     inventory_id = ctx.store.add_inventory(user, filename, content)
     return _store_run(ctx, user, "screen", inventory_id, profile, when, document), document
@@ -117,6 +122,7 @@ def plan_and_store(
         res,
         start=start,
         time_limit=limit,
+        max_records=ctx.settings.max_records,
     )
     if inventory_id is None:
         inventory_id = ctx.store.add_inventory(user, filename, content)

@@ -72,6 +72,7 @@ class Engine:
         profile: Profile,
         as_of: date,
         decisions: list[Decision],
+        max_records: int | None = None,
     ) -> ScreenedInventory:
         suffix = _suffix(filename)
         with tempfile.TemporaryDirectory(prefix="derisk-serve-") as tmp:
@@ -85,6 +86,7 @@ class Engine:
                     as_of,
                     decisions=DecisionSet(decisions),
                     index=self.index,
+                    max_records=max_records,
                 )
             except DeriskError as exc:
                 if exc.file == str(path):
@@ -100,6 +102,8 @@ class Engine:
         profile: Profile,
         as_of: date,
         decisions: list[Decision],
+        *,
+        max_records: int | None = None,
     ) -> dict[str, Any]:
         """The ``derisk.screen/1`` document, exactly as ``derisk screen --format json``."""
         if profile.sector.value == "exporter":
@@ -108,7 +112,7 @@ class Engine:
                 "exporter order books are screened with the CLI only ('derisk screen --sector "
                 "exporter'); the server screens inventories",
             )
-        return self._screened(content, filename, profile, as_of, decisions).document
+        return self._screened(content, filename, profile, as_of, decisions, max_records).document
 
     def match(
         self, names: list[str], *, country: str | None, threshold: float | None, top: int
@@ -140,9 +144,10 @@ class Engine:
         *,
         start: date | None,
         time_limit: float,
+        max_records: int | None = None,
     ) -> dict[str, Any]:
         """The ``derisk.plan/1`` document, as ``derisk plan --format json``."""
-        screened = self._screened(content, filename, profile, as_of, decisions)
+        screened = self._screened(content, filename, profile, as_of, decisions, max_records)
         costs = load_cost_model(resources.currency, resources.fx)
         return make_plan(
             screened.plan_input(self.kb, profile, as_of),
