@@ -6,7 +6,7 @@ import math
 
 from markupsafe import Markup, escape
 
-from derisk.report.plan_document import Plan, format_number
+from derisk.report.plan_views import Plan, format_number
 
 __all__ = ["compact_money", "cost_chart_top", "describe_cost", "render_cost_svg"]
 

@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from markupsafe import Markup, escape
 
 from derisk.report.document import plural
-from derisk.report.plan_document import Plan, PlanJob, format_days
+from derisk.report.plan_views import Plan, PlanJob, format_days
 
 __all__ = [
     "GANTT_LEFT",

@@ -24,21 +24,18 @@ from derisk import __version__
 from derisk.report.bulk import gc_paused
 from derisk.report.document import plural, status_label
 from derisk.report.plan_cost_chart import cost_chart_top, render_cost_svg
-from derisk.report.plan_document import (
+from derisk.report.plan_document import closest_met, deadline_risk, read_plan, read_scenario
+from derisk.report.plan_gantt import MAX_GANTT_ROWS, OUTCOME_COLOURS, build_gantt, render_gantt_svg
+from derisk.report.plan_views import (
     Plan,
     PlanJob,
     Quarter,
     Scenario,
-    closest_met,
-    deadline_risk,
     format_days,
     format_number,
     format_signed,
     outcome_label,
-    read_plan,
-    read_scenario,
 )
-from derisk.report.plan_gantt import MAX_GANTT_ROWS, OUTCOME_COLOURS, build_gantt, render_gantt_svg
 from derisk.report.templating import new_environment
 
 __all__ = ["SCHEDULE_OPEN_MAX", "render_plan_html", "render_scenario_html"]

@@ -18,18 +18,15 @@ from rich.table import Table
 from rich.text import Text
 
 from derisk.report.document import plural
-from derisk.report.plan_document import (
+from derisk.report.plan_document import closest_met, deadline_risk, read_plan, read_scenario
+from derisk.report.plan_views import (
     Plan,
     PlanJob,
     Scenario,
-    closest_met,
-    deadline_risk,
     format_days,
     format_money,
     format_number,
     format_signed,
-    read_plan,
-    read_scenario,
 )
 from derisk.report.terminal import printable
 

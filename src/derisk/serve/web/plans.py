@@ -14,8 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from derisk.errors import DeriskError, ErrorCode
 from derisk.profile import Profile
 from derisk.report.plan_cost_chart import render_cost_svg
-from derisk.report.plan_document import deadline_risk, outcome_label, read_plan
+from derisk.report.plan_document import deadline_risk, read_plan
 from derisk.report.plan_gantt import build_gantt, render_gantt_svg
+from derisk.report.plan_views import outcome_label
 from derisk.serve.actions import REPORT_TYPES, load_run, plan_and_store
 from derisk.serve.auth import Principal
 from derisk.serve.context import ServerContext, server
