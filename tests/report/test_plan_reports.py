@@ -11,9 +11,7 @@ import copy
 import csv
 import io
 import json
-import os
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -792,40 +790,6 @@ def test_write_plan_report_unknown_format(tmp_path: Path, plan: dict[str, Any]) 
     assert caught.value.code is ErrorCode.ARGUMENT_INVALID
     assert "'pdf'" in caught.value.message
     assert list(tmp_path.iterdir()) == []
-
-
-@pytest.fixture(params=["write", "fsync", "replace"])
-def failing_step(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Make one step of the atomic write fail with an OSError (disk full)."""
-    step: str = request.param
-
-    def fail(*args: object, **kwargs: object) -> None:
-        raise OSError(28, "No space left on device")
-
-    if step == "write":
-        real_fdopen = os.fdopen
-
-        class Failing:
-            def __init__(self, fd: int, mode: str) -> None:
-                self._handle = real_fdopen(fd, mode)
-
-            def __enter__(self) -> Failing:
-                return self
-
-            def __exit__(self, *exc: object) -> None:
-                self._handle.close()
-
-            def write(self, data: bytes) -> int:
-                self._handle.write(data[: len(data) // 2])  # a partial write, then the error
-                self._handle.flush()
-                raise OSError(28, "No space left on device")
-
-        monkeypatch.setattr(os, "fdopen", Failing)
-    elif step == "fsync":
-        monkeypatch.setattr(os, "fsync", fail)
-    else:
-        monkeypatch.setattr(os, "replace", fail)
-    yield step
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "html"])

@@ -6,7 +6,6 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,40 +81,6 @@ def test_target_is_a_directory(tmp_path: Path, document: dict[str, Any]) -> None
         write_report(document, "html", tmp_path / "out.html")
     assert caught.value.code is ErrorCode.OUTPUT_WRITE
     assert _leftovers(tmp_path) == []
-
-
-@pytest.fixture(params=["write", "fsync", "replace"])
-def failing_step(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Make one step of the atomic write fail with an OSError (disk full)."""
-    step: str = request.param
-
-    def fail(*args: object, **kwargs: object) -> None:
-        raise OSError(28, "No space left on device")
-
-    if step == "write":
-        real_fdopen = os.fdopen
-
-        class Failing:
-            def __init__(self, fd: int, mode: str) -> None:
-                self._handle = real_fdopen(fd, mode)
-
-            def __enter__(self) -> Failing:
-                return self
-
-            def __exit__(self, *exc: object) -> None:
-                self._handle.close()
-
-            def write(self, data: bytes) -> int:
-                self._handle.write(data[: len(data) // 2])  # a partial write, then the error
-                self._handle.flush()
-                raise OSError(28, "No space left on device")
-
-        monkeypatch.setattr(os, "fdopen", Failing)
-    elif step == "fsync":
-        monkeypatch.setattr(os, "fsync", fail)
-    else:
-        monkeypatch.setattr(os, "replace", fail)
-    yield step
 
 
 def test_failure_leaves_no_partial_file(
