@@ -19,10 +19,12 @@ from derisk.serve.db.records import Run, User
 
 __all__ = [
     "REPORT_TYPES",
+    "PlanSource",
     "decide",
     "load_run",
     "plan_and_store",
     "render_run",
+    "run_source",
     "screen_and_store",
 ]
 
@@ -99,11 +101,27 @@ def render_run(run: Run, fmt: str) -> str:
     return render_csv(document) if fmt == "csv" else render_html(document)
 
 
+PlanSource = tuple[bytes, str, Profile, date | None, str | None]
+
+
+def run_source(ctx: ServerContext, user: User, run_id: str, field: str) -> PlanSource:
+    """What a screening run screened, to plan from: (content, filename, profile, as_of,
+    inventory id). ``field`` names the request field in errors."""
+    run = load_run(ctx, user, run_id)
+    if run.kind != "screen" or run.inventory_id is None:
+        raise DeriskError(ErrorCode.REQUEST_INVALID, f"{field}: must be a screening run")
+    inventory = ctx.store.inventory(user.tenant_id, run.inventory_id)
+    if inventory is None:
+        raise DeriskError(ErrorCode.NOT_FOUND, f"{field}: its inventory is gone")
+    profile = Profile.model_validate(run.profile)
+    return inventory.content, inventory.filename, profile, run.as_of, inventory.id
+
+
 def plan_and_store(
     ctx: ServerContext,
     user: User,
     *,
-    source: tuple[bytes, str, Profile, date | None, str | None],
+    source: PlanSource,
     resources: dict[str, Any],
     start: date | None,
     time_limit: float,

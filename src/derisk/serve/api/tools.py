@@ -10,8 +10,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from derisk.errors import DeriskError, ErrorCode
-from derisk.profile import Profile
-from derisk.serve.actions import load_run, plan_and_store
+from derisk.serve.actions import PlanSource, plan_and_store, run_source
 from derisk.serve.api.schemas import ClassifyRequest, MatchRequest, PlanRequest
 from derisk.serve.api.submission import multipart_schema, read_submission
 from derisk.serve.auth import Principal, require
@@ -101,22 +100,17 @@ async def plan(
     )
 
 
-def _source(
-    ctx: ServerContext, who: Principal, body: PlanRequest
-) -> tuple[bytes, str, Profile, Any, str | None] | None:
+def _source(ctx: ServerContext, who: Principal, body: PlanRequest) -> PlanSource | None:
     if body.run_id is None:
         if body.records is None or body.profile is None:
             raise DeriskError(
                 ErrorCode.REQUEST_INVALID, "give 'run_id', or 'records' and 'profile'"
             )
         return None
-    run = load_run(ctx, who.user, body.run_id)
-    if run.kind != "screen" or run.inventory_id is None:
-        raise DeriskError(ErrorCode.REQUEST_INVALID, "run_id: must be a screening run")
-    inventory = ctx.store.inventory(who.user.tenant_id, run.inventory_id)
-    assert inventory is not None
-    profile = body.profile or Profile.model_validate(run.profile)
-    return inventory.content, inventory.filename, profile, body.as_of or run.as_of, inventory.id
+    content, filename, profile, as_of, inventory_id = run_source(
+        ctx, who.user, body.run_id, "run_id"
+    )
+    return content, filename, body.profile or profile, body.as_of or as_of, inventory_id
 
 
 def _json_field(value: Any, field: str) -> dict[str, Any]:

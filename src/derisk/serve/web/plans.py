@@ -12,12 +12,11 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from derisk.errors import DeriskError, ErrorCode
-from derisk.profile import Profile
 from derisk.report.plan_cost_chart import render_cost_svg
 from derisk.report.plan_document import deadline_risk, read_plan
 from derisk.report.plan_gantt import build_gantt, render_gantt_svg
 from derisk.report.plan_views import outcome_label
-from derisk.serve.actions import REPORT_TYPES, load_run, plan_and_store
+from derisk.serve.actions import REPORT_TYPES, load_run, plan_and_store, run_source
 from derisk.serve.auth import Principal
 from derisk.serve.context import ServerContext, server
 from derisk.serve.problems import status_of
@@ -58,20 +57,6 @@ def plan_form(request: Request, ctx: Ctx, who: Who, run: str = "") -> Response:
     return _plan_form(request, ctx, who, values)
 
 
-def _source(
-    ctx: ServerContext, who: Principal, run_id: str
-) -> tuple[bytes, str, Profile, Any, str | None]:
-    """What the run screened: (content, filename, profile, as_of, inventory id)."""
-    run = load_run(ctx, who.user, run_id)
-    if run.kind != "screen" or run.inventory_id is None:
-        raise DeriskError(ErrorCode.REQUEST_INVALID, "run: must be a screening run")
-    inventory = ctx.store.inventory(who.user.tenant_id, run.inventory_id)
-    if inventory is None:
-        raise DeriskError(ErrorCode.NOT_FOUND, "run: its inventory is gone")
-    profile = Profile.model_validate(run.profile)
-    return inventory.content, inventory.filename, profile, run.as_of, inventory.id
-
-
 @router.post("/plan")
 async def plan(request: Request, ctx: Ctx, who: Who) -> Response:
     need_role(who, "analyst", "Planning")
@@ -88,7 +73,7 @@ async def plan(request: Request, ctx: Ctx, who: Who) -> Response:
         if budget is not None:
             resources["budget"] = {"per_quarter": budget}
         start = form_date(fields, "start")
-        source = _source(ctx, who, values["run"])
+        source = run_source(ctx, who.user, values["run"], "run")
         run_id, _ = await run_in_threadpool(
             plan_and_store,
             ctx,
