@@ -53,6 +53,31 @@ class Decision(BaseModel):
     decided_at: datetime  # UTC
     kb_version: str  # the knowledge-base version the analyst saw
 
+    @classmethod
+    def new(
+        cls,
+        *,
+        input_name: str,
+        entity_id: str,
+        action: Action,
+        reason: str,
+        decided_by: str,
+        kb_version: str,
+        decided_at: datetime | None = None,
+    ) -> Decision:
+        """A decision taken now (or at ``decided_at``), keyed by the folded name. Raises
+        pydantic's ValidationError."""
+        return cls(
+            input_name=input_name,
+            key=fold(input_name),
+            entity_id=entity_id,
+            action=action,
+            reason=reason,
+            decided_by=decided_by,
+            decided_at=decided_at or datetime.now(UTC),
+            kb_version=kb_version,
+        )
+
     @field_validator("decided_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
@@ -111,15 +136,14 @@ def record_decision(
     decided_at: datetime | None = None,
 ) -> Decision:
     """Validate and append a decision; returns it. Raises pydantic's ValidationError."""
-    decision = Decision(
+    decision = Decision.new(
         input_name=input_name,
-        key=fold(input_name),
         entity_id=entity_id,
         action=action,
         reason=reason,
         decided_by=decided_by,
-        decided_at=decided_at or datetime.now(UTC),
         kb_version=kb_version,
+        decided_at=decided_at,
     )
     store.con.execute(
         "INSERT INTO decisions (key, entity_id, action, doc) VALUES (?, ?, ?, ?)",

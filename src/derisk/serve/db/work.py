@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.decisions import Action, Decision
-from derisk.resolve.normalize import fold
 from derisk.serve.db.base import HEX_ID, StoreBase, document_text, utc_now
 from derisk.serve.db.records import AuditEntry, Inventory, Run, User
 from derisk.serve.db.schema import (
@@ -162,14 +161,12 @@ class WorkStore(StoreBase):
         record_id: str | None = None,
     ) -> Decision:
         try:
-            decision = Decision(
+            decision = Decision.new(
                 input_name=input_name,
-                key=fold(input_name),
                 entity_id=entity_id,
                 action=action,
                 reason=reason,
                 decided_by=actor.email,
-                decided_at=utc_now(),
                 kb_version=kb_version,
             )
         except ValidationError as exc:
