@@ -21,6 +21,7 @@ __all__ = [
     "multipart_schema",
     "read_submission",
     "records_to_jsonl",
+    "request_date",
 ]
 
 _CHUNK = 1024 * 1024
@@ -67,7 +68,8 @@ def _profile(data: Any, field: str) -> Profile:
         raise DeriskError(ErrorCode.REQUEST_INVALID, f"{where}: {first['msg']}") from None
 
 
-def _date(value: Any, field: str) -> date | None:
+def request_date(value: Any, field: str) -> date | None:
+    """A date field of a request (blank: none); DR606 naming the field."""
     if value in (None, ""):
         return None
     try:
@@ -115,7 +117,9 @@ async def read_form_submission(request: Request, limit: int) -> tuple[Submission
     else:
         sector = fields.get("sector") or "any"
         profile = _profile({"countries": countries, "sector": sector}, "profile")
-    return Submission(content, filename, profile, _date(fields.get("as_of"), "as_of")), fields
+    return Submission(
+        content, filename, profile, request_date(fields.get("as_of"), "as_of")
+    ), fields
 
 
 async def read_submission(request: Request, limit: int) -> tuple[Submission, dict[str, Any]]:
@@ -151,5 +155,8 @@ def _json_submission(body: dict[str, Any]) -> Submission:
         raise DeriskError(ErrorCode.REQUEST_INVALID, f"records.{bad}: must be an object")
     profile = _profile(body.get("profile"), "profile")
     return Submission(
-        records_to_jsonl(records), "records.jsonl", profile, _date(body.get("as_of"), "as_of")
+        records_to_jsonl(records),
+        "records.jsonl",
+        profile,
+        request_date(body.get("as_of"), "as_of"),
     )

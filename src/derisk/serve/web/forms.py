@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from derisk.errors import DeriskError, ErrorCode
 from derisk.kb.knowledge import KnowledgeBase
 from derisk.kb.model import Sector
+from derisk.serve.api.submission import request_date
 
 __all__ = [
     "SECTORS",
@@ -49,15 +50,7 @@ def form_text(fields: Mapping[str, str], name: str, *, limit: int = 500) -> str 
 
 
 def form_date(fields: Mapping[str, str], name: str) -> date | None:
-    value = fields.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DeriskError(
-            ErrorCode.REQUEST_INVALID, f"{name}: must be a date YYYY-MM-DD, got {value!r}"
-        ) from None
+    return request_date(fields.get(name, "").strip(), name)
 
 
 def form_number(
