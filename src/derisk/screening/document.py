@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -156,18 +156,23 @@ def build_document(
     return document
 
 
+def _vendor_rows(records: pa.Table) -> Iterator[tuple[Any, Any, Any]]:
+    """(record id, row, vendor) of every record, in order."""
+    return zip(
+        records.column("record_id").to_pylist(),
+        records.column("row").to_pylist(),
+        records.column("vendor").to_pylist(),
+        strict=True,
+    )
+
+
 def _review(
     records: pa.Table, review: Mapping[str, Candidate], kb: KnowledgeBase
 ) -> list[dict[str, Any]]:
     """Records whose vendor's best candidate fell in the review band: worth an analyst's look
     (and a ``derisk decide``), not a finding."""
     out = []
-    for rid, row, vendor in zip(
-        records.column("record_id").to_pylist(),
-        records.column("row").to_pylist(),
-        records.column("vendor").to_pylist(),
-        strict=True,
-    ):
+    for rid, row, vendor in _vendor_rows(records):
         c = review.get(vendor)
         if c is not None:
             out.append(
@@ -187,12 +192,7 @@ def _review(
 def _dismissed(records: pa.Table, dismissed: Mapping[str, list[Decision]]) -> list[dict[str, Any]]:
     """Records whose vendor an analyst dismissed as a match of an entity (so not flagged)."""
     out = []
-    for rid, row, vendor in zip(
-        records.column("record_id").to_pylist(),
-        records.column("row").to_pylist(),
-        records.column("vendor").to_pylist(),
-        strict=True,
-    ):
+    for rid, row, vendor in _vendor_rows(records):
         for d in dismissed.get(vendor, ()):
             out.append(
                 {
